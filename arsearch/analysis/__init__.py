@@ -1,0 +1,22 @@
+"""Arabic text analysis: tokenize, normalize, drop stopwords, light-stem.
+
+Independent of the index: everything here works on plain strings, and
+:func:`ArabicAnalyzer` plugs the same pipeline into any Whoosh schema.
+"""
+
+from .analyzer import (AnalyzedToken, ArabicAnalyzer, ArabicTermFilter, ArabicTokenizer, analyze,
+                       default_pipeline, explain)
+from .normalization import NORMALIZATION_RULES, RULE_ORDER, ArabicNormalizer, normalize
+from .pipeline import TermPipeline
+from .stemming import (LIGHT10_PREFIXES, LIGHT10_SUFFIXES, Light10Stemmer, NoStemmer,
+                       SnowballArabicStemmer, get_stemmer, light_stem)
+from .stopwords import arabic_query_stopwords, arabic_stopwords, english_stopwords
+from .tokenizer import RawToken, tokenize
+
+__all__ = [
+    "AnalyzedToken", "ArabicAnalyzer", "ArabicNormalizer", "ArabicTermFilter", "ArabicTokenizer",
+    "LIGHT10_PREFIXES", "LIGHT10_SUFFIXES", "Light10Stemmer", "NORMALIZATION_RULES", "NoStemmer",
+    "RULE_ORDER", "RawToken", "SnowballArabicStemmer", "TermPipeline", "analyze",
+    "arabic_query_stopwords", "arabic_stopwords", "default_pipeline", "english_stopwords",
+    "explain", "get_stemmer", "light_stem", "normalize", "tokenize",
+]

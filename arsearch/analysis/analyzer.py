@@ -1,0 +1,199 @@
+"""The Arabic analyzer as plain functions and as a Whoosh analyzer.
+
+``ArabicAnalyzer()`` is ``ArabicTokenizer() | ArabicTermFilter(...)``, a
+normal Whoosh ``Tokenizer | Filter`` chain that can go into any Whoosh
+schema. :func:`analyze` and :func:`explain` run the same pipeline without
+Whoosh objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .._whoosh import CompositeAnalyzer, Filter, Token, Tokenizer
+from .normalization import ArabicNormalizer
+from .pipeline import TermPipeline
+from .stemming import Stemmer
+from .tokenizer import _URL_GROUP, _URL_TRAILING, TOKEN_PATTERN, tokenize, url_host
+
+
+class ArabicTokenizer(Tokenizer):
+    """Whoosh tokenizer over :data:`~arsearch.analysis.tokenizer.TOKEN_PATTERN`.
+
+    Yields surface forms with offsets into the original text; normalization
+    is left to the filters, so offsets stay exact.
+
+    >>> [t.text for t in ArabicTokenizer()("كَتَبَ الطالبُ، الدرسَ")]
+    ['كَتَبَ', 'الطالبُ', 'الدرسَ']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = Tokenizer.__hash__
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: object) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        # The hot loop of indexing: keep it free of attribute lookups and
+        # objects it does not need.
+        pos = start_pos
+        for m in TOKEN_PATTERN.finditer(value):
+            if m.lastindex == _URL_GROUP:
+                url = m.group().rstrip(_URL_TRAILING)
+                text = url_host(url)
+                start = m.start()
+                end = start + len(url)
+            else:
+                text = m.group()
+                start, end = m.span()
+            t.text = text
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class ArabicTermFilter(Filter):
+    """Whoosh filter that normalizes, drops stopwords and stems, through a
+    cached :class:`~arsearch.analysis.pipeline.TermPipeline`.
+
+    Positions are renumbered after stopwords are dropped, in documents and
+    queries alike, so a phrase matches across a removed stopword.
+    Tokens analysed with ``mode="query"`` also lose question words.
+    """
+
+    def __init__(self, pipeline: TermPipeline | None = None, **options: object):
+        self.pipeline = pipeline if pipeline is not None else TermPipeline(**options)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.pipeline == self.pipeline
+
+    __hash__ = Filter.__hash__
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        pipeline = self.pipeline
+        pos = None
+        for t in tokens:
+            terms = pipeline(t.text, t.mode == "query")
+            if not terms:
+                continue
+            if t.positions:
+                if pos is None:
+                    pos = t.pos
+            for term in terms:
+                t.text = term
+                if t.positions:
+                    t.pos = pos
+                    pos += 1
+                yield t
+
+
+def ArabicAnalyzer(
+    *,
+    stemmer: str | Stemmer | None = "light10",
+    stopwords: bool | Iterable[str] = True,
+    query_stopwords: bool | Iterable[str] = True,
+    normalize: Iterable[str] | None = None,
+    latin_stemmer: str | None = "english",
+) -> CompositeAnalyzer:
+    """A Whoosh analyzer for Arabic text, mixed with Latin-script words.
+
+    :param stemmer: ``"light10"`` (default), ``"snowball"``, ``"none"``/``None``,
+        or any callable from a normalized word to its stem.
+    :param stopwords: ``True`` for the bundled Arabic and English lists,
+        ``False`` to keep every word, or your own iterable of words.
+    :param query_stopwords: question words (متى، كيف، هل …) dropped from
+        queries only; ``True``, ``False`` or your own words.
+    :param normalize: the normalization steps to run, by name (see
+        :data:`~arsearch.analysis.normalization.RULE_ORDER`); ``None`` runs all.
+    :param latin_stemmer: Snowball language for Latin tokens, or ``None``.
+
+    >>> from whoosh.fields import Schema, TEXT
+    >>> schema = Schema(body=TEXT(analyzer=ArabicAnalyzer()))
+    >>> [t.text for t in ArabicAnalyzer()("والكتاب في المدينة")]
+    ['كتاب', 'مدين']
+    """
+    pipeline = TermPipeline(
+        stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
+        normalizer=ArabicNormalizer(normalize), latin_stemmer=latin_stemmer)
+    return ArabicTokenizer() | ArabicTermFilter(pipeline)
+
+
+_DEFAULT_PIPELINE: TermPipeline | None = None
+
+
+def default_pipeline() -> TermPipeline:
+    """The shared pipeline with default settings (built on first use)."""
+    global _DEFAULT_PIPELINE
+    if _DEFAULT_PIPELINE is None:
+        _DEFAULT_PIPELINE = TermPipeline()
+    return _DEFAULT_PIPELINE
+
+
+def analyze(text: str, *, pipeline: TermPipeline | None = None, query: bool = False) -> list[str]:
+    """The terms indexed for ``text``, in order.
+
+    >>> analyze("وصل الوفد إلى المدينةِ، والتقى بالمفاوضين #Libya")
+    ['وصل', 'وفد', 'مدين', 'تق', 'مفاوض', 'libya']
+    """
+    p = pipeline or default_pipeline()
+    return [term for tok in tokenize(text) for term in p(tok.text, query)]
+
+
+@dataclass(frozen=True)
+class AnalyzedToken:
+    """One token of :func:`explain`: where it is and what became of it.
+
+    ``terms`` is empty when the token is a stopword."""
+
+    original: str
+    kind: str
+    start: int
+    end: int
+    normalized: str
+    terms: tuple[str, ...]
+
+    @property
+    def stopword(self) -> bool:
+        return not self.terms
+
+
+def explain(text: str, *, pipeline: TermPipeline | None = None,
+            query: bool = False) -> list[AnalyzedToken]:
+    """Every token of ``text`` with its original form, normalized form and
+    terms, so you can see why a word matches or does not.
+
+    >>> [(t.original, t.normalized, t.terms) for t in explain("وَالقُوّات إلى")]
+    [('وَالقُوّات', 'والقوات', ('قو',)), ('إلى', 'الي', ())]
+    """
+    p = pipeline or default_pipeline()
+    out = []
+    for tok in tokenize(text):
+        original = text[tok.start:tok.end]
+        normalized = p.normalizer(tok.text)
+        out.append(AnalyzedToken(original, tok.kind, tok.start, tok.end, normalized,
+                                 p(tok.text, query)))
+    return out
+
+
+__all__ = ["ArabicAnalyzer", "ArabicTermFilter", "ArabicTokenizer", "AnalyzedToken",
+           "analyze", "default_pipeline", "explain"]

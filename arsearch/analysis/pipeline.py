@@ -1,0 +1,131 @@
+"""The per-token pipeline: normalize, drop stopwords, stem.
+
+:class:`TermPipeline` turns one token's surface form into the terms that are
+indexed for it (usually one, none for a stopword). The same surface form
+always gives the same terms, and news text repeats its words constantly, so
+results are kept in a bounded cache: after warm-up, analysing a token costs
+one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .normalization import ArabicNormalizer
+from .stemming import Stemmer, get_stemmer
+from .stopwords import arabic_query_stopwords, arabic_stopwords, english_stopwords
+
+#: Once the cache holds this many surface forms it is emptied and refilled.
+#: Arabic news has a few hundred thousand distinct surface forms per 100 MB.
+DEFAULT_CACHE_SIZE = 400_000
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u08FF" or "\uFB50" <= ch <= "\uFEFC"
+
+
+class TermPipeline:
+    """Map a token's surface form to its index terms.
+
+    >>> p = TermPipeline()
+    >>> p("والقوات"), p("إلى"), p("Reports"), p("٢٠٢٣")
+    (('قو',), (), ('report',), ('2023',))
+    >>> p("متى"), p("متى", query=True)
+    (('مت',), ())
+    """
+
+    def __init__(
+        self,
+        *,
+        stemmer: str | Stemmer | None = "light10",
+        stopwords: bool | Iterable[str] = True,
+        query_stopwords: bool | Iterable[str] = True,
+        normalizer: ArabicNormalizer | None = None,
+        latin_stemmer: str | None = "english",
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ):
+        # Whoosh pickles analyzers into the index's schema: keep only these
+        # settings there (not the cache), and rebuild the rest on load.
+        self._settings = dict(stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
+                              normalizer=normalizer, latin_stemmer=latin_stemmer,
+                              cache_size=cache_size)
+        self.normalizer = normalizer if normalizer is not None else ArabicNormalizer()
+        self.stemmer: Stemmer = get_stemmer(stemmer)
+        if stopwords is True:
+            stop = arabic_stopwords() | english_stopwords()
+        elif stopwords is False or stopwords is None:
+            stop = frozenset()
+        else:
+            stop = frozenset(self.normalizer(w).lower() for w in stopwords)
+        self.stopwords: frozenset[str] = stop
+        if query_stopwords is True:
+            qstop = arabic_query_stopwords() if stop else frozenset()
+        elif query_stopwords is False or query_stopwords is None:
+            qstop = frozenset()
+        else:
+            qstop = frozenset(self.normalizer(w) for w in query_stopwords)
+        self.query_stopwords: frozenset[str] = stop | qstop
+        self._latin_stem: Callable[[str], str] | None = None
+        if latin_stemmer:
+            import snowballstemmer
+
+            self._latin_stem = snowballstemmer.stemmer(latin_stemmer).stemWord
+        self.cache_size = cache_size
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._query_cache: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, surface: str, query: bool = False) -> tuple[str, ...]:
+        """The index terms for one token (an empty tuple for a stopword)."""
+        cache = self._query_cache if query else self._cache
+        terms = cache.get(surface)
+        if terms is None:
+            terms = self.compute(surface, query)
+            if len(cache) >= self.cache_size:
+                cache.clear()
+            cache[surface] = terms
+        return terms
+
+    def compute(self, surface: str, query: bool = False) -> tuple[str, ...]:
+        """Uncached :meth:`__call__`: every step, written out."""
+        stop = self.query_stopwords if query else self.stopwords
+        normalized = self.normalizer(surface)
+        if not normalized:
+            return ()
+        first = normalized[0]
+        if _is_arabic(first):
+            # NFKC can expand one ligature into several words (ﷺ).
+            words = normalized.split() if " " in normalized else (normalized,)
+            return tuple(self.stemmer(w) or w for w in words if w not in stop)
+        if first.isdigit():
+            return (normalized.replace(",", ""),)
+        word = normalized.lower()
+        if word in stop:
+            return ()
+        if self._latin_stem is not None and word.isascii() and word.isalpha():
+            word = self._latin_stem(word)
+        return (word,)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+        self._query_cache.clear()
+
+    def __getstate__(self) -> dict[str, object]:
+        return dict(self._settings)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TermPipeline) and other.stemmer_name == self.stemmer_name
+                and other.stopwords == self.stopwords and other.normalizer == self.normalizer
+                and other.query_stopwords == self.query_stopwords)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def stemmer_name(self) -> str:
+        return getattr(self.stemmer, "name", repr(self.stemmer))
+
+    def __repr__(self) -> str:
+        return (f"TermPipeline(stemmer={self.stemmer!r}, stopwords={len(self.stopwords)}, "
+                f"normalizer={self.normalizer!r})")

@@ -1,0 +1,86 @@
+"""The exceptions arsearch raises on purpose.
+
+Every one derives from :class:`ArsearchError`, so ``except arsearch.ArsearchError``
+catches all of them and nothing from Whoosh ever needs catching.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ArsearchError(Exception):
+    """Base class of every exception arsearch raises on purpose."""
+
+
+class QueryError(ArsearchError, ValueError):
+    """A search query (or a search option) that cannot be run.
+
+    >>> import arsearch
+    >>> try:
+    ...     arsearch.Index().search("x", limit=0)
+    ... except arsearch.QueryError as e:
+    ...     print(e)
+    limit must be a positive integer, got 0
+    """
+
+
+class DocumentError(ArsearchError, ValueError):
+    """A record that cannot be indexed.
+
+    ``record`` is the record's id when it has a usable one, otherwise its
+    0-based position in the batch given to :meth:`Index.add`. ``field`` names
+    the offending field (``None`` when the record as a whole is wrong).
+    """
+
+    def __init__(self, message: str, *, record: Any = None, field: str | None = None):
+        self.record = record
+        self.field = field
+        self.reason = message
+        where = []
+        if record is not None:
+            where.append(f"record {record!r}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class DateError(DocumentError):
+    """A date that cannot be understood.
+
+    Raised by :func:`arsearch.parse_date` (without record context) and by
+    :meth:`Index.add` (naming the record and the ``date`` field).
+    """
+
+
+class IndexOpenError(ArsearchError, OSError):
+    """An index directory that cannot be opened or created.
+
+    The message always says what to do about it.
+    """
+
+
+class SchemaMismatchError(IndexOpenError):
+    """The directory holds an index, but not one written by arsearch
+    (or written with an incompatible schema)."""
+
+
+class IndexLockedError(ArsearchError, TimeoutError):
+    """Another writer held the index for longer than the caller's timeout."""
+
+
+class IndexClosedError(ArsearchError):
+    """The :class:`Index` was closed and cannot be used any more."""
+
+
+__all__ = [
+    "ArsearchError",
+    "QueryError",
+    "DocumentError",
+    "DateError",
+    "IndexOpenError",
+    "SchemaMismatchError",
+    "IndexLockedError",
+    "IndexClosedError",
+]
