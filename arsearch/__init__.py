@@ -1,8 +1,29 @@
-"""arsearch: Arabic full-text search for Python."""
+"""arsearch: Arabic full-text search for Python.
+
+>>> import arsearch
+>>> ix = arsearch.Index()                                  # in memory
+>>> ix.add([{"id": "1", "headline": "وزير الخارجية يصل إلى القاهرة",
+...          "body": "وصل وزيرُ الخارجية إلى القاهرة للقاء نظيره المصري."}])
+1
+>>> hit = ix.search("وَزير الخارجيه")[0]
+>>> hit.id, hit.snippet
+('1', 'وصل <mark>وزيرُ</mark> <mark>الخارجية</mark> إلى القاهرة للقاء نظيره المصري.')
+"""
 
 from .analysis import (ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, NoStemmer,
                        SnowballArabicStemmer, analyze, explain, light_stem, normalize, tokenize)
+from .article import Article
+from .dates import parse_date
 from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
-                     IndexOpenError, QueryError, SchemaMismatchError)
+                     IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError)
+from .index import Hit, Index, RankingParams, Results
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "DateError",
+    "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
+    "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
+    "SchemaMismatchError", "SnowballArabicStemmer", "analyze", "explain", "light_stem",
+    "normalize", "parse_date", "tokenize",
+]

@@ -33,7 +33,8 @@ def quiet() -> Iterator[None]:
 with quiet():
     import whoosh
     from whoosh import fields, query, scoring, sorting
-    from whoosh.analysis import Analyzer, CompositeAnalyzer, Filter, StandardAnalyzer, Token, Tokenizer
+    from whoosh.analysis import (Analyzer, CompositeAnalyzer, Filter, RegexTokenizer,
+                                 StandardAnalyzer, Token, Tokenizer)
     from whoosh.filedb.filestore import FileStorage, RamStorage
     from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, LockError
     from whoosh.index import FileIndex
@@ -43,6 +44,6 @@ WHOOSH_VERSION = whoosh.versionstring()
 
 __all__ = [
     "Analyzer", "CompositeAnalyzer", "EmptyIndexError", "FileIndex", "FileStorage", "Filter",
-    "LockError", "RamStorage", "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION",
+    "LockError", "RamStorage", "RegexTokenizer", "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION",
     "WhooshIndexError", "fields", "index_exists_in", "query", "quiet", "scoring", "sorting",
 ]

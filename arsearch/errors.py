@@ -61,6 +61,11 @@ class IndexOpenError(ArsearchError, OSError):
     """
 
 
+class IndexWriteError(ArsearchError, OSError):
+    """Writing to the index failed (a read-only directory, a full disk).
+    Everything committed before the failure is still there."""
+
+
 class SchemaMismatchError(IndexOpenError):
     """The directory holds an index, but not one written by arsearch
     (or written with an incompatible schema)."""
@@ -80,6 +85,7 @@ __all__ = [
     "DocumentError",
     "DateError",
     "IndexOpenError",
+    "IndexWriteError",
     "SchemaMismatchError",
     "IndexLockedError",
     "IndexClosedError",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .._whoosh import CompositeAnalyzer, Filter, Token, Tokenizer
-from .normalization import ArabicNormalizer
+from .._whoosh import CompositeAnalyzer, Filter, RegexTokenizer, Token, Tokenizer
+from .normalization import ArabicNormalizer, normalize
 from .pipeline import TermPipeline
 from .stemming import Stemmer
 from .tokenizer import _URL_GROUP, _URL_TRAILING, TOKEN_PATTERN, tokenize, url_host
@@ -138,6 +138,42 @@ def ArabicAnalyzer(
     return ArabicTokenizer() | ArabicTermFilter(pipeline)
 
 
+def normalize_value(value: str) -> str:
+    """Normalize a whole value (a source name, a tag) for exact matching:
+    Arabic normalization, case folding, single spaces.
+
+    >>> normalize_value("  صحيفة   الأُفق ") == normalize_value("صحيفه الافق")
+    True
+    """
+    return " ".join(normalize(value).casefold().split())
+
+
+class ValueFilter(Filter):
+    """Whoosh filter applying :func:`normalize_value` to each token, for
+    fields matched as whole values (source, tags) rather than as words."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = Filter.__hash__
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = normalize_value(t.text)
+            if t.text:
+                yield t
+
+
+def KeywordAnalyzer() -> CompositeAnalyzer:
+    """One term per line of the value, normalized as a whole: the analyzer
+    of the ``source`` and ``tags`` fields (tags are indexed one per line).
+
+    >>> [t.text for t in KeywordAnalyzer()("الطاقة المتجددة\\nCOP28")]
+    ['الطاقه المتجدده', 'cop28']
+    """
+    return RegexTokenizer(r"[^\n]+") | ValueFilter()
+
+
 _DEFAULT_PIPELINE: TermPipeline | None = None
 
 
@@ -196,4 +232,5 @@ def explain(text: str, *, pipeline: TermPipeline | None = None,
 
 
 __all__ = ["ArabicAnalyzer", "ArabicTermFilter", "ArabicTokenizer", "AnalyzedToken",
-           "analyze", "default_pipeline", "explain"]
+           "KeywordAnalyzer", "ValueFilter", "analyze", "default_pipeline", "explain",
+           "normalize_value"]

@@ -125,14 +125,26 @@ class ArabicNormalizer:
         self._table = str.maketrans(table)
 
     def __call__(self, text: str) -> str:
-        if self._nfkc and not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        if not self._nfkc or text.isascii():
+            return text.translate(self._table)
+        if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        return text.translate(self._table)
+        text = text.translate(self._table)
+        # Deleting a mark or an invisible control can leave a letter next to
+        # a combining mark it composes with (e, ZWSP, U+0301): run NFKC and
+        # the table once more, so that normalizing twice changes nothing.
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text).translate(self._table)
+        return text
 
     normalize = __call__
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(steps={list(self.steps)!r})"
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
+        # Pickled into index schemas: keep the step names, not the table.
+        return (type(self), (self.steps,))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ArabicNormalizer) and other.steps == self.steps

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from .normalization import ArabicNormalizer
 from .stemming import Stemmer, get_stemmer
-from .stopwords import arabic_query_stopwords, arabic_stopwords, english_stopwords
+from .stopwords import english_stopwords, raw_stopwords
 
 #: Once the cache holds this many surface forms it is emptied and refilled.
 #: Arabic news has a few hundred thousand distinct surface forms per 100 MB.
@@ -51,15 +51,19 @@ class TermPipeline:
                               cache_size=cache_size)
         self.normalizer = normalizer if normalizer is not None else ArabicNormalizer()
         self.stemmer: Stemmer = get_stemmer(stemmer)
+        # The bundled Arabic lists are normalized with this pipeline's own
+        # steps (with every step, that is arabic_stopwords()), so a list
+        # word written as in the text is found whichever steps run.
         if stopwords is True:
-            stop = arabic_stopwords() | english_stopwords()
+            stop = frozenset(self.normalizer(w) for w in raw_stopwords("ar")) | english_stopwords()
         elif stopwords is False or stopwords is None:
             stop = frozenset()
         else:
             stop = frozenset(self.normalizer(w).lower() for w in stopwords)
         self.stopwords: frozenset[str] = stop
         if query_stopwords is True:
-            qstop = arabic_query_stopwords() if stop else frozenset()
+            qstop = (frozenset(self.normalizer(w) for w in raw_stopwords("ar_query")) if stop
+                     else frozenset())
         elif query_stopwords is False or query_stopwords is None:
             qstop = frozenset()
         else:

@@ -28,6 +28,18 @@ def _read_list(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=None)
+def raw_stopwords(name: str) -> tuple[str, ...]:
+    """A bundled list as written in its file, before normalization.
+
+    An analyzer that runs only some normalization steps normalizes these
+    words with its own steps, so that the list is "normalized like the text".
+    """
+    if name not in STOPWORD_LISTS:
+        raise ValueError(f"unknown stopword list {name!r}; choose from {list(STOPWORD_LISTS)}")
+    return tuple(_read_list(name))
+
+
+@lru_cache(maxsize=None)
 def load_stopwords(name: str) -> frozenset[str]:
     """Return a bundled stopword list, normalized as the analyzer sees text.
 
@@ -36,9 +48,7 @@ def load_stopwords(name: str) -> frozenset[str]:
     >>> "متي" in load_stopwords("ar_query")   # متى, normalized
     True
     """
-    if name not in STOPWORD_LISTS:
-        raise ValueError(f"unknown stopword list {name!r}; choose from {list(STOPWORD_LISTS)}")
-    words = _read_list(name)
+    words = raw_stopwords(name)
     if name == "en":
         return frozenset(w.lower() for w in words)
     return frozenset(normalize(w) for w in words)

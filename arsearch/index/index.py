@@ -1,0 +1,671 @@
+"""The article index: add, update, delete and search Arabic news articles.
+
+>>> import arsearch
+>>> ix = arsearch.Index()
+>>> ix.add([{"id": "1", "headline": "افتتاح معرض الكتاب في الرياض",
+...          "body": "افتُتح معرضُ الكتاب بمشاركة ٥٠٠ دار نشر.", "source": "الأفق"}])
+1
+>>> [hit.id for hit in ix.search("والمعرض، للكتاب؟")]
+['1']
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from .._whoosh import LockError, query, quiet
+from ..analysis import TermPipeline, analyze, normalize_value
+from ..article import Article, to_article
+from ..dates import parse_date
+from ..errors import (ArsearchError, DateError, DocumentError, IndexClosedError,
+                      IndexLockedError, IndexWriteError, QueryError)
+from .query import ParsedQuery, Phrase, parse_query
+from .ranking import LengthCache, QueryTerm, Ranker, RankingParams, check_weights, top_documents
+from .results import Hit, Results
+from .schema import TEXT_FIELDS, build_schema, schema_pipeline
+from .snippets import SNIPPET_CHARS, best_passage, mark_all
+from .storage import OpenedIndex, open_directory, open_memory
+
+log = logging.getLogger("arsearch")
+
+#: Records per commit in :meth:`Index.add`. Larger batches index faster;
+#: a crash loses at most the batch being written.
+DEFAULT_BATCH_SIZE = 2000
+#: Seconds a writer waits for another writer before giving up.
+DEFAULT_LOCK_TIMEOUT = 30.0
+#: Largest page size :meth:`Index.search` accepts.
+MAX_LIMIT = 1000
+#: How many of an article's terms :meth:`Index.more_like` searches for.
+MORE_LIKE_TERMS = 25
+
+
+def _as_list(value: str | Iterable[str] | None, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise QueryError(f"{name} must be a string or a list of strings") from None
+    if not all(isinstance(v, str) for v in items):
+        raise QueryError(f"{name} must be a string or a list of strings")
+    return items
+
+
+def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = parse_date(value)
+    except DateError as e:
+        raise QueryError(f"{name}: {e.reason}") from None
+    if when is not None and end_of_day and (
+            (isinstance(value, date) and not isinstance(value, datetime))
+            or (isinstance(value, str) and when.time() == datetime.min.time())):
+        # until="2023-09-30" means up to the end of that day.
+        when = when + timedelta(days=1) - timedelta(microseconds=1)
+    return when
+
+
+class Index:
+    """A searchable collection of Arabic news articles.
+
+    :param path: ``None`` keeps the index in memory (notebooks, tests). A
+        directory holding an arsearch index opens it; a new or empty
+        directory gets a new index.
+    :param weights: field weights for ranking, e.g. ``{"headline": 2.0,
+        "body": 1.0}``; the default weights the headline over the body.
+    :param create: with ``False``, refuse to create a new index: the path
+        must already hold one.
+    :param stemmer, stopwords, normalize: analyzer settings of a *new* index
+        (see :func:`arsearch.ArabicAnalyzer`). An existing index keeps the
+        settings it was built with.
+    :param ranking: full ranking settings (:class:`RankingParams`), for
+        experiments; ``weights`` is applied on top.
+    :param lock_timeout: seconds a write waits for another writer before
+        raising :class:`~arsearch.IndexLockedError`.
+
+    Opening an index unpickles its schema, as Whoosh does: only open index
+    directories you trust.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        weights: Mapping[str, float] | None = None,
+        create: bool = True,
+        stemmer: str | None = None,
+        stopwords: bool | None = None,
+        normalize: Iterable[str] | None = None,
+        ranking: RankingParams | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ):
+        analyzer: dict[str, Any] = {}
+        if stemmer is not None:
+            analyzer["stemmer"] = stemmer
+        if stopwords is not None:
+            analyzer["stopwords"] = bool(stopwords)
+            analyzer["query_stopwords"] = bool(stopwords)
+        if normalize is not None:
+            analyzer["normalize"] = list(normalize)
+        pipeline = _make_pipeline(analyzer)
+        meta = {"analyzer": analyzer or "default"}
+        schema = build_schema(pipeline)
+        if path is None:
+            opened = open_memory(schema, meta)
+        else:
+            opened = open_directory(path, schema, meta, create=create)
+            if not opened.created and analyzer and opened.meta.get("analyzer") != analyzer:
+                log.warning("%s was built with analyzer settings %s; those are used, not %s",
+                            path, opened.meta.get("analyzer"), analyzer)
+        self._opened: OpenedIndex = opened
+        self._ix = opened.whoosh_index
+        self.pipeline: TermPipeline = schema_pipeline(self._ix.schema) or pipeline
+        try:
+            base = ranking or RankingParams()
+            self.ranking: RankingParams = base.with_weights(check_weights(weights or {}))
+        except ValueError as e:
+            raise ArsearchError(str(e)) from None
+        if not (isinstance(batch_size, int) and batch_size > 0):
+            raise ArsearchError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.lock_timeout = float(lock_timeout)
+        self.batch_size = batch_size
+        self._lock = threading.RLock()
+        self._searcher_obj: Any = None
+        self._ranker: Ranker | None = None
+        self._lengths = LengthCache()
+        self._closed = False
+
+    # Properties ------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """The index directory, or ``None`` for an in-memory index."""
+        return self._opened.path
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "memory"
+        return f"<arsearch.Index {where}: {len(self) if not self._closed else 'closed'} articles>"
+
+    # Lifecycle -------------------------------------------------------
+
+    def close(self) -> None:
+        """Release open files. The index cannot be used afterwards."""
+        with self._lock:
+            if self._searcher_obj is not None:
+                self._searcher_obj.close()
+            self._searcher_obj = None
+            self._ranker = None
+            self._closed = True
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise IndexClosedError("this Index was closed; open it again with arsearch.Index(path)")
+
+    # Reading ---------------------------------------------------------
+
+    def _searcher(self) -> Any:
+        """A searcher on the latest committed state. A commit racing with the
+        open (another process merging segments) is retried, so readers see
+        the old or the new state, never a broken one."""
+        self._check_open()
+        with self._lock:
+            s = self._searcher_obj
+            if s is not None:
+                try:
+                    if s.up_to_date():
+                        return s
+                except (OSError, ValueError):
+                    pass
+            last: Exception | None = None
+            for attempt in range(20):
+                try:
+                    with quiet():
+                        fresh = self._ix.searcher()
+                    break
+                except (OSError, ValueError, EOFError) as e:
+                    last = e
+                    time.sleep(0.01 * (attempt + 1))
+            else:
+                raise IndexWriteError(f"cannot read the index: {last}") from None
+            if s is not None:
+                try:
+                    s.close()
+                except Exception:
+                    pass
+            self._searcher_obj = fresh
+            self._ranker = None
+            return fresh
+
+    def _current_ranker(self) -> tuple[Any, Ranker]:
+        searcher = self._searcher()
+        with self._lock:
+            if self._ranker is None or self._ranker.searcher is not searcher:
+                self._ranker = Ranker(searcher, self._lengths)
+            return searcher, self._ranker
+
+    def __len__(self) -> int:
+        return self._searcher().doc_count()
+
+    def __contains__(self, article_id: object) -> bool:
+        if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
+            return False
+        return self._searcher().document_number(id=str(article_id)) is not None
+
+    def get(self, article_id: str) -> dict[str, Any] | None:
+        """The stored article as a dict, or ``None`` if there is no such id.
+
+        Extra fields given when the article was added are merged in; ``date``
+        is a ``datetime`` (or ``None``)."""
+        if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
+            return None
+        stored = self._searcher().document(id=str(article_id))
+        return _stored_to_dict(stored) if stored is not None else None
+
+    def ids(self) -> list[str]:
+        """Every article id, in index order."""
+        searcher = self._searcher()
+        reader = searcher.reader()
+        return [fields["id"] for _, fields in reader.iter_docs()]
+
+    # Writing ---------------------------------------------------------
+
+    def _writer(self) -> Any:
+        self._check_open()
+        try:
+            with quiet():
+                return self._ix.writer(timeout=self.lock_timeout, delay=0.05)
+        except LockError:
+            raise IndexLockedError(
+                f"another writer held the index for more than {self.lock_timeout:g} s; try "
+                "again later, or pass a larger lock_timeout") from None
+        except OSError as e:
+            raise IndexWriteError(self._write_failure(e)) from None
+
+    def _write_failure(self, e: OSError) -> str:
+        where = self.path or "memory"
+        if isinstance(e, PermissionError):
+            return (f"cannot write to the index in {where}: permission denied (is the directory "
+                    "read-only?); searching it still works")
+        return f"cannot write to the index in {where}: {e.strerror or e}"
+
+    def _commit(self, write: Any) -> None:
+        """Run ``write(writer)`` and commit, or leave the index untouched."""
+        with self._lock:
+            writer = self._writer()
+            try:
+                with quiet():
+                    write(writer)
+                    writer.commit()
+            except BaseException as e:
+                _abandon(writer)
+                if isinstance(e, OSError):
+                    raise IndexWriteError(self._write_failure(e)) from None
+                raise
+
+    def add(
+        self,
+        articles: Iterable[Article | Mapping[str, Any]] | Article | Mapping[str, Any],
+        *,
+        progress: bool | None = None,
+        errors: Literal["raise", "skip"] = "raise",
+        bad_dates: Literal["raise", "drop"] = "raise",
+        batch_size: int | None = None,
+    ) -> int:
+        """Add or replace articles (an article with an existing id replaces
+        it). Returns how many records were written.
+
+        Accepts dicts or :class:`Article` objects, one or any iterable of
+        them, including a generator of any length: records are validated and
+        committed in batches of ``batch_size``.
+
+        **What a failure leaves behind.** Records are written in order. If a
+        record is invalid, every record before it is committed and
+        searchable, and :class:`~arsearch.DocumentError` names the bad record
+        (its id, or its position in the input) and field; it and the records
+        after it are not added. With ``errors="skip"`` invalid records are
+        logged and skipped instead. If the process dies, the batches committed
+        before are kept and the batch being written is lost as a whole; an
+        index is never left half-written.
+
+        :param progress: show a progress bar (tqdm; works in notebooks).
+        :param bad_dates: ``"drop"`` stores an unparseable date as ``None``
+            instead of rejecting the record.
+
+        >>> ix = Index()
+        >>> ix.add({"id": "a", "headline": "خبر"}), len(ix)
+        (1, 1)
+        """
+        if errors not in ("raise", "skip"):
+            raise ArsearchError(f"errors must be 'raise' or 'skip', got {errors!r}")
+        if bad_dates not in ("raise", "drop"):
+            raise ArsearchError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
+        size = batch_size or self.batch_size
+        if isinstance(articles, (Article, Mapping)):
+            articles = [articles]
+        try:
+            total = len(articles)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+        bar = _progress_bar(progress, total)
+        added = 0
+        batch: dict[str, Article] = {}
+        try:
+            for position, raw in enumerate(articles):
+                try:
+                    article = to_article(raw, position, bad_dates=bad_dates)
+                except DocumentError as e:
+                    if errors == "skip":
+                        log.warning("skipped: %s", e)
+                        continue
+                    added += self._write_batch(batch)
+                    raise
+                # Within one batch the last version of an id wins.
+                batch.pop(article.id, None)
+                batch[article.id] = article
+                if len(batch) >= size:
+                    added += self._write_batch(batch)
+                    batch = {}
+                if bar is not None:
+                    bar.update(1)
+            added += self._write_batch(batch)
+        finally:
+            if bar is not None:
+                bar.close()
+        return added
+
+    def _write_batch(self, batch: Mapping[str, Article]) -> int:
+        if not batch:
+            return 0
+
+        def write(writer: Any) -> None:
+            for article in batch.values():
+                writer.update_document(**_index_fields(article))
+
+        self._commit(write)
+        return len(batch)
+
+    def delete(self, article_id: str) -> bool:
+        """Delete an article by id. Returns whether it was there."""
+        if article_id not in self:
+            return False
+        self._commit(lambda w: w.delete_by_term("id", str(article_id)))
+        return True
+
+    def optimize(self) -> None:
+        """Merge all segments into one: slower to run, faster to search."""
+        with self._lock:
+            writer = self._writer()
+            try:
+                with quiet():
+                    writer.commit(optimize=True)
+            except BaseException:
+                _abandon(writer)
+                raise
+
+    # Searching -------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        source: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> Results:
+        """Rank articles for ``query`` by BM25F, headline weighted over body.
+
+        :param query: words, with optional ``"phrase"``, ``-word``, ``OR``,
+            ``headline:``, ``body:``, ``source:`` and ``tag:`` syntax (see
+            :mod:`arsearch.index.query`).
+        :param limit: hits per page (1 to 1000); ``page`` counts from 1.
+        :param source: only these sources (any of them).
+        :param tags: only articles carrying these tags (all of them).
+        :param since, until: date bounds, inclusive; a bare date as
+            ``until`` includes that whole day.
+        :param weights: field weights for this query only.
+
+        A query with no searchable words (only stopwords, say) finds
+        nothing, unless filters are given: then the filtered articles are
+        listed newest first.
+
+        >>> ix = Index()
+        >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
+        >>> ix.search("الفيضانات").ids
+        ['1']
+        """
+        self._check_search_args(limit, page)
+        params = self.ranking
+        if weights is not None:
+            try:
+                params = params.with_weights(check_weights(weights))
+            except (ValueError, AttributeError) as e:
+                raise QueryError(str(e)) from None
+        sources = _as_list(source, "source")
+        tag_list = _as_list(tags, "tags")
+        since_dt = _bound(since, "since")
+        until_dt = _bound(until, "until", end_of_day=True)
+        parsed = parse_query(query, self.pipeline)
+        searcher, ranker = self._current_ranker()
+        allowed = self._allowed_docs(searcher, parsed, sources, tag_list, since_dt, until_dt)
+        offset = (page - 1) * limit
+        if not parsed.has_positive:
+            if allowed is None:
+                return Results([], query=query, total=0, page=page, limit=limit)
+            ordered = self._newest_first(searcher, allowed - self._excluded_docs(searcher, parsed))
+            top = [(d, 0.0) for d in ordered[offset:offset + limit]]
+            total = len(ordered)
+        else:
+            scores = ranker.rank(parsed.terms, params, allowed, self._excluded_docs(searcher, parsed))
+            top = top_documents(scores, offset, limit)
+            total = len(scores)
+        highlight = parsed.highlight_terms
+        hits = [self._hit(searcher, d, score, offset + i + 1, highlight)
+                for i, (d, score) in enumerate(top)]
+        return Results(hits, query=query, total=total, page=page, limit=limit)
+
+    @staticmethod
+    def _check_search_args(limit: Any, page: Any) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise QueryError(f"limit must be a positive integer, got {limit!r}")
+        if limit > MAX_LIMIT:
+            raise QueryError(f"limit must be at most {MAX_LIMIT}, got {limit}; page through "
+                             "results with page= instead")
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            raise QueryError(f"page must be a positive integer, got {page!r}")
+
+    def _docs(self, searcher: Any, q: Any) -> set[int]:
+        with quiet():
+            return set(searcher.docs_for_query(q))
+
+    def _allowed_docs(self, searcher: Any, parsed: ParsedQuery, sources: list[str],
+                      tags: list[str], since: datetime | None,
+                      until: datetime | None) -> set[int] | None:
+        """Documents passing every filter, or ``None`` when nothing filters."""
+        constraints = []
+        source_values = [v for v in (normalize_value(s) for s in sources) if v]
+        if sources and not source_values:
+            return set()
+        if source_values:
+            constraints.append(query.Or([query.Term("source", v) for v in source_values]))
+        if parsed.sources:
+            constraints.append(query.Or([query.Term("source", v) for v in parsed.sources]))
+        tag_values = [v for v in (normalize_value(t) for t in tags) if v]
+        for tag in tag_values + parsed.tags:
+            constraints.append(query.Term("tags", tag))
+        if since is not None or until is not None:
+            constraints.append(query.DateRange("date", since, until))
+        for phrase in parsed.phrases:
+            constraints.append(_phrase_query(phrase))
+        if not constraints:
+            return None
+        return self._docs(searcher, query.And(constraints) if len(constraints) > 1
+                          else constraints[0])
+
+    def _excluded_docs(self, searcher: Any, parsed: ParsedQuery) -> set[int]:
+        clauses = [query.Term(f, t.text) for t in parsed.excluded_terms for f in t.fields]
+        clauses += [_phrase_query(p) for p in parsed.excluded_phrases]
+        return self._docs(searcher, query.Or(clauses)) if clauses else set()
+
+    def _newest_first(self, searcher: Any, docs: set[int]) -> list[int]:
+        dates = {d: searcher.stored_fields(d).get("date") or datetime.min for d in docs}
+        # Stable sorts: newest first, undated last, ties in index order.
+        return sorted(sorted(docs), key=dates.__getitem__, reverse=True)
+
+    def _hit(self, searcher: Any, docnum: int, score: float, rank: int,
+             terms: frozenset[str]) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        body = stored.get("body") or ""
+        headline = stored.get("headline") or ""
+        return Hit(
+            id=stored["id"], score=score, headline=headline, date=stored.get("date"),
+            source=stored.get("source") or "", tags=tuple(stored.get("tags") or ()),
+            url=stored.get("url") or "", rank=rank,
+            passage=best_passage(body, terms, self.pipeline, SNIPPET_CHARS),
+            headline_passage=mark_all(headline, terms, self.pipeline),
+        )
+
+    def more_like(self, article_id: str, limit: int = 5) -> Results:
+        """Articles related to the one with ``article_id``, best first: a
+        "read also" list. Raises :class:`QueryError` for an unknown id.
+
+        The article's most distinctive words (by tf-idf over headline and
+        body) become the query; the article itself is left out.
+        """
+        self._check_search_args(limit, 1)
+        article = self.get(article_id)
+        if article is None:
+            raise QueryError(f"no article with id {article_id!r}")
+        searcher, ranker = self._current_ranker()
+        counts = Counter(analyze(article["headline"] or "", pipeline=self.pipeline) * 2
+                         + analyze(article["body"] or "", pipeline=self.pipeline))
+        def tfidf(term: str) -> float:
+            df = max(searcher.doc_frequency("body", term), searcher.doc_frequency("headline", term))
+            return counts[term] * ranker.idf(df) if df > 1 else 0.0
+
+        best = sorted((t for t in counts if tfidf(t) > 0), key=lambda t: (-tfidf(t), t))
+        terms = [QueryTerm(t) for t in best[:MORE_LIKE_TERMS]]
+        own = searcher.document_number(id=str(article_id))
+        scores = ranker.rank(terms, self.ranking, None, {own} if own is not None else set())
+        top = top_documents(scores, 0, limit)
+        highlight = frozenset(t.text for t in terms)
+        hits = [self._hit(searcher, d, s, i + 1, highlight) for i, (d, s) in enumerate(top)]
+        return Results(hits, query=f"more like {article_id}", total=len(scores), page=1,
+                       limit=limit)
+
+    def facets(self, query: str, field: Literal["source", "tags"], *,
+               source: str | Iterable[str] | None = None,
+               tags: str | Iterable[str] | None = None,
+               since: str | date | datetime | None = None,
+               until: str | date | datetime | None = None) -> dict[str, int]:
+        """How many matching articles each source (or tag) has, most first.
+
+        An empty query counts over all articles (within the filters).
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
+        ...             {"id": "2", "headline": "مطر غزير", "source": "المدار"},
+        ...             {"id": "3", "headline": "رياح", "source": "الأفق"}])
+        >>> ix.facets("مطر", "source")
+        {'الأفق': 1, 'المدار': 1}
+        """
+        if field not in ("source", "tags"):
+            raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
+        sources = _as_list(source, "source")
+        tag_list = _as_list(tags, "tags")
+        parsed = parse_query(query, self.pipeline)
+        searcher, ranker = self._current_ranker()
+        allowed = self._allowed_docs(searcher, parsed, sources, tag_list,
+                                     _bound(since, "since"), _bound(until, "until", end_of_day=True))
+        excluded = self._excluded_docs(searcher, parsed)
+        if parsed.has_positive:
+            docs: Iterable[int] = ranker.rank(parsed.terms, self.ranking, allowed, excluded).keys()
+        elif allowed is not None:
+            docs = allowed - excluded
+        else:
+            docs = (d for d in searcher.reader().all_doc_ids() if d not in excluded)
+        counts: Counter[str] = Counter()
+        for d in docs:
+            stored = searcher.stored_fields(d)
+            if field == "source":
+                if stored.get("source"):
+                    counts[stored["source"]] += 1
+            else:
+                counts.update(stored.get("tags") or ())
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and settings, as shown by ``arsearch stats``."""
+        searcher = self._searcher()
+        reader = searcher.reader()
+        dates = [d for _, f in reader.iter_docs() if (d := f.get("date"))]
+        size = None
+        if self.path is not None:
+            size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        return {
+            "path": str(self.path) if self.path else None,
+            "articles": searcher.doc_count(),
+            "sources": len(self.facets("", "source")),
+            "segments": len(list(reader.leaf_readers())),
+            "oldest": min(dates).isoformat() if dates else None,
+            "newest": max(dates).isoformat() if dates else None,
+            "size_bytes": size,
+            "analyzer": {"stemmer": self.pipeline.stemmer_name,
+                         "stopwords": bool(self.pipeline.stopwords),
+                         "normalize": list(self.pipeline.normalizer.steps)},
+            "weights": dict(self.ranking.weights),
+        }
+
+
+def _phrase_query(phrase: Phrase) -> Any:
+    return query.Or([query.Phrase(f, list(phrase.terms)) for f in phrase.fields])
+
+
+def _make_pipeline(analyzer: Mapping[str, Any]) -> TermPipeline:
+    from ..analysis import ArabicNormalizer
+
+    options = dict(analyzer)
+    steps = options.pop("normalize", None)
+    try:
+        return TermPipeline(normalizer=ArabicNormalizer(steps), **options)
+    except (ValueError, TypeError) as e:
+        raise ArsearchError(f"invalid analyzer settings: {e}") from None
+
+
+def _index_fields(article: Article) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": article.id,
+        "headline": article.headline,
+        "body": article.body,
+        "source": article.source,
+        "_stored_source": article.source,
+        "tags": "\n".join(article.tags),
+        "_stored_tags": list(article.tags),
+        "url": article.url,
+        "extra": dict(article.extra),
+    }
+    if article.date is not None:
+        fields["date"] = article.date
+    return fields
+
+
+def _stored_to_dict(stored: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": stored["id"],
+        "headline": stored.get("headline") or "",
+        "body": stored.get("body") or "",
+        "date": stored.get("date"),
+        "source": stored.get("source") or "",
+        "tags": list(stored.get("tags") or ()),
+        "url": stored.get("url") or "",
+    }
+    out.update(stored.get("extra") or {})
+    return out
+
+
+def _abandon(writer: Any) -> None:
+    """Cancel a writer after a failure and make sure its lock is released,
+    so the next writer never waits on a lock nobody holds (Whoosh leaves it
+    held when a commit fails half-way)."""
+    try:
+        with quiet():
+            writer.cancel()
+        return
+    except Exception:
+        pass
+    lock = getattr(writer, "writelock", None)
+    if lock is not None:
+        try:
+            lock.release()
+        except Exception:
+            pass
+
+
+def _progress_bar(progress: bool | None, total: int | None) -> Any:
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=" articles", desc="indexing", leave=True)
+

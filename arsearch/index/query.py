@@ -1,0 +1,160 @@
+"""The query language, parsed by arsearch itself.
+
+Whoosh's default parser is not used: it treats the Arabic question mark ؟
+as a wildcard (so the last word of a question silently stops matching) and
+joins words with AND. Here every word goes through the same analyzer as the
+documents, and the syntax is small:
+
+=====================  ====================================================
+``word word``          any of the words; documents matching more rank higher
+``"exact phrase"``     the words next to each other (also «…» and “…”)
+``-word``, ``-"…"``    documents containing it are left out
+``a OR b``             the same as ``a b`` (words already combine with OR)
+``headline:word``      the word in the headline only (``body:`` likewise)
+``source:name``        only articles from this source (quote multi-word names)
+``tag:name``           only articles with this tag
+=====================  ====================================================
+
+Anything else is text: unknown ``prefix:`` words, stray quotes and
+operators, punctuation and symbols are read as plain words or separators,
+never as errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..analysis import TermPipeline, normalize_value, tokenize
+from ..errors import QueryError
+from .ranking import QueryTerm
+from .schema import TEXT_FIELDS
+
+#: Queries longer than this are refused rather than silently cut.
+MAX_QUERY_CHARS = 10_000
+#: Distinct scored terms a query may have after analysis.
+MAX_QUERY_TERMS = 512
+
+FIELD_ALIASES = {
+    "headline": "headline", "title": "headline",
+    "body": "body", "text": "body",
+    "source": "source",
+    "tag": "tags", "tags": "tags",
+}
+
+_QUOTES = {'"': '"', "«": "»", "“": "”", "”": "”", "„": "“"}
+_LEXER = re.compile(
+    r"""(?P<neg>(?<![^\s(])-(?=\S))?"""          # a minus right before an item
+    r"""(?:(?P<field>[A-Za-z]+):(?=\S))?"""       # an optional field prefix
+    r"""(?:(?P<quote>["«“”„])(?P<phrase>[^"»”“]*)(?P<close>["»”“])"""   # a quoted phrase
+    r"""|(?P<word>[^\s"«»“”„]+))""",              # or a bare word
+)
+
+
+@dataclass
+class Phrase:
+    """Words that must appear next to each other, in one of ``fields``."""
+
+    terms: tuple[str, ...]
+    fields: tuple[str, ...] = TEXT_FIELDS
+
+
+@dataclass
+class ParsedQuery:
+    """What a query string asks for, analysed."""
+
+    terms: list[QueryTerm] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+    excluded_terms: list[QueryTerm] = field(default_factory=list)
+    excluded_phrases: list[Phrase] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def highlight_terms(self) -> frozenset[str]:
+        return frozenset(t.text for t in self.terms)
+
+    @property
+    def has_positive(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.sources or self.tags)
+
+
+def _analyze(text: str, pipeline: TermPipeline) -> list[str]:
+    return [term for tok in tokenize(text) for term in pipeline(tok.text, True)]
+
+
+def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
+    """Parse and analyse a query string.
+
+    >>> from arsearch.analysis import TermPipeline
+    >>> q = parse_query('متى وقّعت الاتفاقية؟ "وزير الخارجية" -السودان source:الأفق',
+    ...                 TermPipeline())
+    >>> [t.text for t in q.terms], [p.terms for p in q.phrases]
+    (['قعت', 'اتفاق', 'زير', 'خارج'], [('زير', 'خارج')])
+    >>> [t.text for t in q.excluded_terms], q.sources
+    (['سود'], ['الافق'])
+    """
+    if not isinstance(query, str):
+        raise QueryError(f"query must be a string, got {type(query).__name__}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(query):,} characters long; at most "
+                         f"{MAX_QUERY_CHARS:,} are allowed. Search for its key words instead, "
+                         "or use Index.more_like() to find articles like a text")
+    parsed = ParsedQuery()
+    position = 0
+    for m in _LEXER.finditer(query):
+        negated = bool(m.group("neg"))
+        prefix = m.group("field")
+        target = FIELD_ALIASES.get(prefix.lower()) if prefix else None
+        raw = m.group("phrase") if m.group("quote") else m.group("word")
+        is_phrase = m.group("quote") is not None
+        if prefix and target is None:
+            # Unknown prefix: read "foo:bar" as the two words foo and bar.
+            raw = f"{prefix} {raw}"
+        if raw == "OR" and not is_phrase and not prefix:
+            continue
+        if target in ("source", "tags"):
+            value = normalize_value(raw)
+            if value and not negated:
+                (parsed.sources if target == "source" else parsed.tags).append(value)
+            continue
+        fields = (target,) if target else TEXT_FIELDS
+        terms = _analyze(raw, pipeline)
+        if not terms:
+            continue
+        if negated:
+            if is_phrase and len(terms) > 1:
+                parsed.excluded_phrases.append(Phrase(tuple(terms), fields))
+            else:
+                parsed.excluded_terms.extend(QueryTerm(t, fields) for t in terms)
+            continue
+        if is_phrase and len(terms) > 1:
+            parsed.phrases.append(Phrase(tuple(terms), fields))
+        for t in terms:
+            parsed.terms.append(QueryTerm(t, fields, position))
+            position += 1
+    parsed.terms = _merge_duplicates(parsed.terms)
+    if len(parsed.terms) > MAX_QUERY_TERMS:
+        raise QueryError(f"query has {len(parsed.terms)} distinct terms; at most "
+                         f"{MAX_QUERY_TERMS} are allowed")
+    return parsed
+
+
+def _merge_duplicates(terms: list[QueryTerm]) -> list[QueryTerm]:
+    """A word repeated in the query counts once more per repeat, and keeps
+    its first position."""
+    merged: dict[tuple[str, tuple[str, ...]], QueryTerm] = {}
+    order: list[tuple[str, tuple[str, ...]]] = []
+    for t in terms:
+        key = (t.text, t.fields)
+        if key in merged:
+            prev = merged[key]
+            merged[key] = QueryTerm(prev.text, prev.fields, prev.position, prev.boost + t.boost)
+        else:
+            merged[key] = t
+            order.append(key)
+    return [merged[k] for k in order]

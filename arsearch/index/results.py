@@ -1,0 +1,146 @@
+"""Search results: :class:`Hit` and :class:`Results`, which print well in a
+terminal, convert to plain dicts and JSON, and render right-to-left in
+Jupyter."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, overload
+
+from .snippets import Passage
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article.
+
+    ``snippet`` is HTML: a short passage of the body, escaped, with the
+    matched words in ``<mark>…</mark>``. :meth:`snippet_text` gives the same
+    passage with markers of your choice.
+    """
+
+    id: str
+    score: float
+    headline: str
+    date: datetime | None
+    source: str
+    tags: tuple[str, ...]
+    url: str
+    rank: int
+    passage: Passage = field(repr=False)
+    headline_passage: Passage = field(repr=False)
+
+    @property
+    def snippet(self) -> str:
+        return self.passage.render()
+
+    def snippet_text(self, start: str = "[", end: str = "]") -> str:
+        """The snippet as plain text, matches wrapped in ``start``/``end``.
+
+        >>> p = Passage("قصف على غزة", ((8, 11),))
+        >>> Hit("a", 1.0, "", None, "", (), "", 1, p, Passage("", ())).snippet_text()
+        'قصف على [غزة]'
+        """
+        return self.passage.render(start, end, escape=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as JSON-ready data (date as an ISO string)."""
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "score": round(self.score, 6),
+            "headline": self.headline,
+            "snippet": self.snippet_text("", ""),
+            "date": self.date.isoformat() if self.date else None,
+            "source": self.source,
+            "tags": list(self.tags),
+            "url": self.url,
+        }
+
+
+_STYLE = ("font-family: 'Noto Naskh Arabic', 'Amiri', 'Geeza Pro', Tahoma, sans-serif;"
+          "line-height: 1.7; max-width: 52em;")
+
+
+class Results(Sequence[Hit]):
+    """One page of hits for a query.
+
+    ``total`` counts every matching article (after filters), ``page`` is this
+    page's number (from 1) and ``pages`` the number of pages.
+    """
+
+    def __init__(self, hits: Sequence[Hit], *, query: str, total: int, page: int, limit: int):
+        self._hits = list(hits)
+        self.query = query
+        self.total = total
+        self.page = page
+        self.limit = limit
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.limit) if self.total else 0
+
+    @overload
+    def __getitem__(self, i: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Hit]: ...
+
+    def __getitem__(self, i: int | slice) -> Hit | list[Hit]:
+        return self._hits[i]
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self._hits)
+
+    @property
+    def ids(self) -> list[str]:
+        return [h.id for h in self._hits]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Every hit of the page as a plain dict (JSON-ready)."""
+        return [h.to_dict() for h in self._hits]
+
+    def __repr__(self) -> str:
+        return (f"<Results {self.query!r}: {len(self)} of {self.total} hits, "
+                f"page {self.page}/{self.pages}>")
+
+    def __str__(self) -> str:
+        lines = [f"{self.total} results for {self.query!r} (page {self.page} of {max(self.pages, 1)})"]
+        for h in self._hits:
+            meta = " · ".join(x for x in (h.source, h.date.date().isoformat() if h.date else "",
+                                          ", ".join(h.tags)) if x)
+            lines.append(f"{h.rank:>3}. {h.headline}  [{h.id}]")
+            if meta:
+                lines.append(f"     {meta}")
+            snippet = h.snippet_text("«", "»")
+            if snippet:
+                lines.append(f"     {snippet}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [f'<div dir="rtl" lang="ar" style="{_STYLE}">',
+                 f'<div style="color:#666;font-size:90%">{self.total} نتيجة · '
+                 f"صفحة {self.page} من {max(self.pages, 1)} · "
+                 f'<span dir="auto">{esc(self.query)}</span></div><ol start="{(self.page - 1) * self.limit + 1}">']
+        for h in self._hits:
+            title = h.headline_passage.render() or esc(h.id)
+            if h.url:
+                title = f'<a href="{esc(h.url, quote=True)}" target="_blank">{title}</a>'
+            meta = " · ".join(esc(x) for x in (
+                h.source, h.date.date().isoformat() if h.date else "", "، ".join(h.tags)) if x)
+            parts.append(
+                f'<li style="margin-bottom:0.8em"><div style="font-size:110%;font-weight:bold">'
+                f"{title}</div>"
+                f'<div style="color:#2a7a2a;font-size:85%">{meta} '
+                f'<span style="color:#999" dir="ltr">{esc(h.id)} · {h.score:.3f}</span></div>'
+                f"<div>{h.snippet}</div></li>")
+        parts.append("</ol></div>")
+        return "".join(parts)
