@@ -49,7 +49,9 @@ ARABIC_TOKEN_CHARS = (
     "\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF"   # invisible controls
 )
 
-_URL_STOP = r"""\s<>"'«»“”‘’()\[\]{}|"""
+# Arabic punctuation (، ؛ ؟) separates tokens, so it also ends a URL: an
+# Arabic sentence often continues right after it without a space.
+_URL_STOP = r"""\s<>"'«»“”‘’()\[\]{}|،؛؟"""
 TOKEN_PATTERN = re.compile(
     rf"(?P<arabic>[{ARABIC_TOKEN_CHARS}]+)"
     rf"|(?P<url>(?:https?://|www\.)[^{_URL_STOP}]+"

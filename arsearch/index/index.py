@@ -415,6 +415,43 @@ class Index:
         >>> ix.search("الفيضانات").ids
         ['1']
         """
+        searcher, parsed, top, total = self._run(query, limit, page, source, tags, since, until,
+                                                 weights)
+        offset = (page - 1) * limit
+        highlight = parsed.highlight_terms
+        hits = [self._hit(searcher, d, score, offset + i + 1, highlight)
+                for i, (d, score) in enumerate(top)]
+        return Results(hits, query=query, total=total, page=page, limit=limit)
+
+    def search_ids(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        source: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Like :meth:`search`, but only ``(id, score)`` pairs: no stored
+        fields or snippets are read, which makes it the fast path for
+        evaluation scripts.
+
+        >>> ix = Index()
+        >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
+        >>> [doc_id for doc_id, _ in ix.search_ids("الفيضانات")]
+        ['1']
+        """
+        searcher, _, top, _ = self._run(query, limit, page, source, tags, since, until, weights)
+        return [(searcher.stored_fields(d)["id"], score) for d, score in top]
+
+    def _run(self, query: str, limit: int, page: int, source: Any, tags: Any, since: Any,
+             until: Any, weights: Mapping[str, float] | None,
+             ) -> tuple[Any, ParsedQuery, list[tuple[int, float]], int]:
+        """Parse, filter and rank: the searcher used, the parsed query, the
+        page's ``(docnum, score)`` pairs and the total number of matches."""
         self._check_search_args(limit, page)
         params = self.ranking
         if weights is not None:
@@ -432,18 +469,11 @@ class Index:
         offset = (page - 1) * limit
         if not parsed.has_positive:
             if allowed is None:
-                return Results([], query=query, total=0, page=page, limit=limit)
+                return searcher, parsed, [], 0
             ordered = self._newest_first(searcher, allowed - self._excluded_docs(searcher, parsed))
-            top = [(d, 0.0) for d in ordered[offset:offset + limit]]
-            total = len(ordered)
-        else:
-            scores = ranker.rank(parsed.terms, params, allowed, self._excluded_docs(searcher, parsed))
-            top = top_documents(scores, offset, limit)
-            total = len(scores)
-        highlight = parsed.highlight_terms
-        hits = [self._hit(searcher, d, score, offset + i + 1, highlight)
-                for i, (d, score) in enumerate(top)]
-        return Results(hits, query=query, total=total, page=page, limit=limit)
+            return searcher, parsed, [(d, 0.0) for d in ordered[offset:offset + limit]], len(ordered)
+        scores = ranker.rank(parsed.terms, params, allowed, self._excluded_docs(searcher, parsed))
+        return searcher, parsed, top_documents(scores, offset, limit), len(scores)
 
     @staticmethod
     def _check_search_args(limit: Any, page: Any) -> None:

@@ -95,7 +95,7 @@ class LengthCache:
         lens = self._by_segment.get(key)
         if lens is None:
             dfl = leaf.doc_field_length
-            lens = array("f", (dfl(d, fieldname, 0) for d in range(leaf.doc_count_all())))
+            lens = array("f", (dfl(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())))
             self._by_segment[key] = lens
         return lens
 

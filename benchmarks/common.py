@@ -1,0 +1,159 @@
+"""Shared helpers of the benchmark scripts: where the real data lives, how
+to read it, and how to print and save a results table.
+
+The collections in ``../shared/data`` (seen from the repository root) were
+written by others; they are read in place and never copied into the repo.
+Set ``ARSEARCH_DATA`` to use another location.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import math
+import platform
+import shlex
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("ARSEARCH_DATA", REPO.parent / "shared" / "data"))
+RESULTS = REPO / "benchmarks" / "results"
+
+
+def data_available(*names: str) -> bool:
+    """Whether every named collection is there (tests skip when not)."""
+    return all((DATA / n / "corpus.jsonl").exists() for n in names)
+
+
+def require_data(*names: str) -> None:
+    """Exit with a clear message when a named collection is missing."""
+    missing = [n for n in names if not (DATA / n / "corpus.jsonl").exists()]
+    if missing:
+        sys.exit(f"benchmark data not found: {', '.join(str(DATA / n) for n in missing)} "
+                 "(set ARSEARCH_DATA to the folder holding the collections)")
+
+
+def iter_corpus(name: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Records of ``DATA/name/corpus.jsonl`` as arsearch articles: title as
+    headline (HTML entities decoded; SaudiNewsNet has ``&quot;``), text as
+    body, and the other fields where they exist."""
+    with open(DATA / name / "corpus.jsonl", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if limit is not None and i >= limit:
+                return
+            r = json.loads(line)
+            article = {"id": r["id"], "headline": html.unescape(r.get("title") or ""),
+                       "body": r.get("text") or ""}
+            for key in ("source", "url"):
+                if r.get(key):
+                    article[key] = r[key]
+            if r.get("date"):
+                article["date"] = r["date"]
+            yield article
+
+
+def read_queries(name: str, file: str = "queries.tsv") -> list[tuple[str, str]]:
+    out = []
+    with open(DATA / name / file, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line:
+                qid, text = line.split("\t", 1)
+                out.append((qid, text))
+    return out
+
+
+def read_qrels(name: str) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with open(DATA / name / "qrels.txt", encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 4 and int(parts[3]) > 0:
+                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    return qrels
+
+
+def environment() -> dict[str, str]:
+    """Versions and machine, for the report."""
+    import whoosh
+
+    import arsearch
+
+    try:
+        import Stemmer  # noqa: F401
+        pystemmer = "yes"
+    except ImportError:
+        pystemmer = "no"
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "arsearch": arsearch.__version__,
+        "whoosh": whoosh.versionstring(),
+        "pystemmer": pystemmer,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    }
+
+
+def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.3f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def save_json(name: str, payload: Any) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), "utf-8")
+    return path
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command that produced a report, as it could be typed again from
+    the repository root."""
+    args = list(sys.argv if argv is None else argv)
+    script = Path(args[0]).resolve()
+    if script.is_relative_to(REPO):
+        args[0] = str(script.relative_to(REPO))
+    return "python " + " ".join(shlex.quote(a) for a in args)
+
+
+def report_header(title: str) -> str:
+    """A report section's heading, command line and versions (with the date)."""
+    env = environment()
+    return "\n".join([f"## {title}", "", f"Command: `{command_line()}`", "",
+                      markdown_table(list(env), [list(env.values())])])
+
+
+def write_section(path: str | os.PathLike[str], section: str) -> None:
+    """Put a markdown ``section`` (starting with its ``## `` heading) into
+    ``path``: it replaces a section with the same heading, up to the next
+    ``## `` heading, or is appended."""
+    target = Path(path)
+    heading = section.splitlines()[0]
+    lines = target.read_text("utf-8").splitlines() if target.exists() else []
+    new = section.rstrip("\n").splitlines()
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))
+        lines[start:end] = new + ([""] if end < len(lines) else [])
+    else:
+        lines += ([""] if lines else []) + new
+    target.write_text("\n".join(lines) + "\n", "utf-8")

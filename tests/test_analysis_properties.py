@@ -1,0 +1,257 @@
+"""Property tests for the Arabic analyzer (hypothesis).
+
+They run on any Unicode string (surrogates included) and on text biased
+towards what the analyzer has to cope with: Arabic letters, harakat,
+tatweel, Qur'anic marks, zero-width and bidi controls, Arabic punctuation,
+three digit sets, presentation forms, Persian look-alikes, URLs and e-mails.
+"""
+
+from __future__ import annotations
+
+import pickle
+import unicodedata
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from arsearch import ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, analyze, explain, light_stem
+from arsearch import normalize
+from arsearch.analysis import NORMALIZATION_RULES, RULE_ORDER, TermPipeline, tokenize
+
+PROPERTY_SETTINGS = settings(max_examples=200, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+
+def _span(lo: int, hi: int) -> list[str]:
+    return [chr(c) for c in range(lo, hi + 1)]
+
+
+ARABIC_LETTERS = _span(0x0621, 0x063A) + _span(0x0641, 0x064A)
+MARKS = _span(0x064B, 0x065F) + ["\u0670"] + _span(0x0610, 0x061A) + _span(0x06D6, 0x06ED)
+CONTROLS = (_span(0x200B, 0x200F) + _span(0x202A, 0x202E) + _span(0x2066, 0x2069)
+            + ["\ufeff", "\u061c"])
+PUNCTUATION = list("،؛؟«»“”‘’!.,:;/#@_-()[]%٪٫٬۔") + [" ", " ", " ", "\n", "\t", "\u00a0"]
+DIGITS = _span(0x0030, 0x0039) + _span(0x0660, 0x0669) + _span(0x06F0, 0x06F9)
+PRESENTATION = ["ﻻ", "ﻷ", "ﻹ", "ﻵ", "ﷺ", "ﷲ", "ﷻ", "﷽", "ﺍ", "ﻟ", "ﺴ", "ﻼ", "ﻡ", "ﺃ"]
+PERSIAN = ["ک", "ڪ", "ی", "ې", "ۍ", "ہ", "ھ", "ە", "ۀ", "پ", "چ", "ژ", "گ"]
+LATIN = list("abcxyzABCXYZ") + ["e\u0301", "\u0301", "İ", "ß", "ﬁ", "²", "Ａ"]
+
+ALPHABET = (ARABIC_LETTERS + MARKS + ["\u0640"] + CONTROLS + PUNCTUATION + DIGITS
+            + PRESENTATION + PERSIAN + LATIN)
+
+FRAGMENTS = [
+    "والقوات", "بالمفاوضات", "للقاء", "فالعلاقات", "كَتَبَ", "الســـلام", "إلى", "متى",
+    "https://www.spa.gov.sa/news/2023?id=5", "www.example.com/a", "pic.twitter.com/x",
+    "info@example.com", "News.Desk@Example.org", "#Libya", "@user_name", "#عاجل_ليبيا",
+    "٢٠٢٣", "١٬٠٠٠", "٣٫٥", "ﷺ", "ﻻعب", "Reports", "The",
+]
+
+any_unicode = st.text(st.characters(exclude_categories=()), max_size=60)
+arabic_biased = st.lists(
+    st.one_of(st.sampled_from(ALPHABET),
+              st.characters(min_codepoint=0x0600, max_codepoint=0x08FF),
+              st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF)),
+    max_size=80).map("".join)
+token_soup = st.lists(
+    st.tuples(st.one_of(st.sampled_from(FRAGMENTS), arabic_biased),
+              st.sampled_from(["", " ", "، ", "\u200f", "ـ", "«", "\n", "/", "."])),
+    max_size=8,
+).map(lambda parts: "".join(a + b for a, b in parts))
+
+# Letters, the marks that compose with them under NFKC, and the characters
+# normalization deletes: removing a control or an Arabic mark can leave a
+# letter next to a mark it composes with.
+BASES = ["e", "a", "c", "A", "ا", "و", "ي", "ە", "ه", ""]
+DELETED = ["\u200b", "\u200d", "\u200f", "\u2067", "\ufeff", "\u0610", "\u064e", "\u0653",
+           "\u0654", "\u0640", "\u06DA", ""]
+COMBINING = ["\u0301", "\u0300", "\u0316", "\u0327", "\u0654", "\u0655", "\u0653"]
+composing = st.lists(
+    st.one_of(st.tuples(st.sampled_from(BASES), st.sampled_from(DELETED),
+                        st.sampled_from(COMBINING)).map("".join),
+              st.sampled_from(BASES + DELETED + COMBINING)),
+    max_size=6).map("".join)
+
+texts = st.one_of(any_unicode, arabic_biased, token_soup, composing)
+
+arabic_words = st.text(st.sampled_from(ARABIC_LETTERS), min_size=0, max_size=10)
+marked_words = st.text(st.sampled_from(ARABIC_LETTERS + MARKS + ["\u0640"] + CONTROLS[:5]),
+                       min_size=0, max_size=12)
+
+ALL_RULE_KEYS = frozenset(c for table in NORMALIZATION_RULES.values() for c in table)
+
+ANALYZER = ArabicAnalyzer()
+PICKLED_ANALYZER = pickle.loads(pickle.dumps(ArabicAnalyzer()))
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(any(x == y for y in it) for x in short)
+
+
+# --- analyze never raises ---------------------------------------------------
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_analyze_never_raises_and_gives_nonempty_terms(text):
+    for query in (False, True):
+        result = analyze(text, query=query)
+        assert isinstance(result, list)
+        assert all(isinstance(t, str) and t for t in result)
+    assert len(explain(text)) == len(list(tokenize(text)))
+
+
+@PROPERTY_SETTINGS
+@given(any_unicode)
+def test_analyze_never_raises_on_full_unicode_range(text):
+    assert all(t for t in analyze(text))
+    assert all(t for t in analyze(text, query=True))
+
+
+# --- offsets ----------------------------------------------------------------
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_token_offsets_are_in_range_ordered_and_point_at_the_original(text):
+    previous_end = 0
+    for tok in explain(text):
+        assert 0 <= tok.start < tok.end <= len(text)
+        assert tok.start >= previous_end
+        assert text[tok.start:tok.end] == tok.original
+        previous_end = tok.end
+    for t in ANALYZER(text, chars=True, positions=True):
+        assert 0 <= t.startchar < t.endchar <= len(text)
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_whoosh_offsets_start_char_is_added(text):
+    shift = 17
+    plain = [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True)]
+    shifted = [(t.text, t.startchar - shift, t.endchar - shift)
+               for t in ANALYZER(text, chars=True, start_char=shift)]
+    assert shifted == plain
+
+
+# --- URLs and e-mail addresses stay one token ------------------------------
+
+_label = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"), min_size=1, max_size=8)
+_hosts = st.tuples(st.lists(_label, min_size=1, max_size=3),
+                   st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=2, max_size=4)
+                   ).map(lambda p: ".".join([*p[0], p[1]]))
+_path = st.tuples(
+    st.text(st.sampled_from("abcXYZ019/-_?=&%.~+:#@!,;" + "".join(ARABIC_LETTERS[:10]) + "٢٣"),
+            max_size=25),
+    st.sampled_from("abcXYZ019ليب"),
+).map("".join)
+urls = st.tuples(st.sampled_from(["https://", "http://", "https://www.", "www.", ""]), _hosts,
+                 _path).map(lambda p: f"{p[0]}{p[1]}/{p[2]}")
+emails = st.tuples(
+    st.sampled_from("abcdefgjkABC"),
+    st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABC0123456789._%+-"), max_size=10),
+    _hosts,
+).map(lambda p: f"{p[0]}{p[1]}@{p[2]}")
+
+
+@PROPERTY_SETTINGS
+@given(urls, st.sampled_from([" ", "، ", "\n", " («", "» ", "،", "؛", "؟"]))
+def test_a_url_is_one_token(url, sep):
+    text = f"قال{sep}{url}{sep[::-1]}الوزير"
+    toks = [t for t in tokenize(text) if t.kind != "arabic" or t.text not in ("قال", "الوزير")]
+    assert len(toks) == 1, toks
+    (tok,) = toks
+    assert tok.kind == "url"
+    assert text[tok.start:tok.end] == url
+    assert len(analyze(url)) == 1
+
+
+@PROPERTY_SETTINGS
+@given(emails)
+def test_an_email_is_one_token(email):
+    text = f"راسلونا على {email} اليوم"
+    toks = [t for t in tokenize(text) if t.kind != "arabic"]
+    assert [(t.kind, t.text, text[t.start:t.end]) for t in toks] == [("email", email, email)]
+    assert analyze(email) == [email.lower()]
+
+
+# --- normalize --------------------------------------------------------------
+
+@PROPERTY_SETTINGS
+@given(st.one_of(composing, texts))
+@example("e\u200b\u0301")          # deleting ZWSP leaves e + acute: compose again
+@example("e\u0653\u0301")          # deleting a mark unblocks a composition
+@example("\u0301\u200d\u0316")     # deleting ZWJ leaves marks out of canonical order
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@PROPERTY_SETTINGS
+@given(st.one_of(composing, texts), st.lists(st.sampled_from(RULE_ORDER), unique=True))
+def test_any_subset_of_steps_is_idempotent(text, steps):
+    n = ArabicNormalizer(steps=steps)
+    once = n(text)
+    assert n(once) == once
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_normalize_output_has_no_character_a_rule_deletes_or_maps(text):
+    out = normalize(text)
+    leftover = set(out) & ALL_RULE_KEYS
+    assert not leftover, sorted(f"U+{ord(c):04X}" for c in leftover)
+    assert unicodedata.is_normalized("NFKC", out)
+
+
+@PROPERTY_SETTINGS
+@given(texts, st.sampled_from(sorted(NORMALIZATION_RULES)))
+def test_single_rule_output_has_none_of_its_own_characters(text, rule):
+    out = ArabicNormalizer(steps=[rule])(text)
+    assert not set(out) & set(NORMALIZATION_RULES[rule])
+
+
+# --- Light10 ----------------------------------------------------------------
+
+@PROPERTY_SETTINGS
+@given(arabic_words)
+def test_light10_never_shorter_than_two_unless_the_input_was(word):
+    stem = Light10Stemmer()(word)
+    assert len(stem) >= min(2, len(word))
+    assert stem in word                      # only prefixes and suffixes go
+
+
+@PROPERTY_SETTINGS
+@given(marked_words)
+def test_light_stem_never_shorter_than_two_unless_the_normalized_input_was(word):
+    normalized = normalize(word)
+    stem = light_stem(word)
+    assert len(stem) >= min(2, len(normalized))
+    assert stem in normalized
+    assert light_stem(normalized) == stem
+
+
+# --- analyze vs the Whoosh analyzer, determinism ---------------------------
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_analyze_equals_whoosh_analyzer_terms(text):
+    assert [t.text for t in ANALYZER(text)] == analyze(text)
+    assert [t.text for t in ANALYZER(text, mode="query")] == analyze(text, query=True)
+    assert [t.text for t in PICKLED_ANALYZER(text)] == analyze(text)
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_analysis_is_deterministic_across_fresh_pipelines(text):
+    first, second = TermPipeline(), TermPipeline()
+    a = analyze(text, pipeline=first)
+    b = analyze(text, pipeline=second)
+    assert a == b == analyze(text)
+    # cached and uncached agree, and a second (cached) run changes nothing
+    assert a == [term for tok in tokenize(text) for term in first.compute(tok.text)]
+    assert analyze(text, pipeline=first) == a
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_query_terms_are_a_subsequence_of_index_terms(text):
+    assert _is_subsequence(analyze(text, query=True), analyze(text))
