@@ -17,6 +17,8 @@ from .dates import parse_date
 from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
                      IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError)
 from .index import Hit, Index, RankingParams, Results
+from .readers import read_article_text, read_articles, read_csv, read_jsonl
+from .sample import load_sample
 
 __version__ = "0.1.0"
 
@@ -25,5 +27,6 @@ __all__ = [
     "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
     "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
     "SchemaMismatchError", "SnowballArabicStemmer", "analyze", "explain", "light_stem",
-    "normalize", "parse_date", "tokenize",
+    "load_sample", "normalize", "parse_date", "read_article_text", "read_articles", "read_csv",
+    "read_jsonl", "tokenize",
 ]

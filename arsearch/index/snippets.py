@@ -22,6 +22,7 @@ from ..analysis import TermPipeline, tokenize
 #: Default snippet length, in characters.
 SNIPPET_CHARS = 220
 
+_WHITESPACE = re.compile(r"\s+")
 # Places a passage may start: after a sentence end or a line break.
 _SENTENCE_START = re.compile(r"(?:[.!?؟۔\n]|\.\.\.)\s*")
 
@@ -47,7 +48,11 @@ class Passage:
         >>> Passage("قصف على غزة", ((8, 11),)).render("[", "]", escape=False)
         'قصف على [غزة]'
         """
-        esc = html.escape if escape else (lambda s: s)
+        def esc(part: str) -> str:
+            # Snippets are one line: paragraph breaks become spaces.
+            part = _WHITESPACE.sub(" ", part)
+            return html.escape(part) if escape else part
+
         out = [ellipsis] if self.cut_start else []
         last = 0
         for a, b in self.marks:
