@@ -159,11 +159,11 @@ def _extra_fields(raw: Mapping[str, Any], record: Any) -> dict[str, Any]:
         if not isinstance(key, str):
             raise DocumentError(f"field names must be strings, got {key!r}", record=record)
         try:
-            json.dumps(value, ensure_ascii=False)
+            json.dumps(value, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError):
             raise DocumentError(
-                f"extra field values must be JSON-compatible (str, number, bool, None, list, "
-                f"dict), got {type(value).__name__}", record=record, field=key) from None
+                f"extra field values must be JSON-compatible (str, finite number, bool, None, "
+                f"list, dict), got {type(value).__name__}", record=record, field=key) from None
         extra[key] = value
     return extra
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .._whoosh import CompositeAnalyzer, Filter, RegexTokenizer, Token, Tokenizer
 from .normalization import ArabicNormalizer, normalize
-from .pipeline import TermPipeline
+from .pipeline import EXACT_MARK, TermPipeline
 from .stemming import Stemmer
 from .tokenizer import _URL_GROUP, _URL_TRAILING, TOKEN_PATTERN, tokenize, url_host
 
@@ -102,8 +102,11 @@ class ArabicTermFilter(Filter):
             for term in terms:
                 t.text = term
                 if t.positions:
-                    t.pos = pos
-                    pos += 1
+                    if term[0] == EXACT_MARK:
+                        t.pos = pos - 1  # the exact form sits on its stem's position
+                    else:
+                        t.pos = pos
+                        pos += 1
                 yield t
 
 

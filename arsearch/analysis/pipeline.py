@@ -15,6 +15,11 @@ from .normalization import ArabicNormalizer
 from .stemming import Stemmer, get_stemmer
 from .stopwords import english_stopwords, raw_stopwords
 
+#: Marks the unstemmed (normalized) form of a word, indexed next to its stem
+#: when ``exact_forms`` is on, so an exact match can outrank a stem match.
+#: The tokenizer never produces this character, so no word can collide.
+EXACT_MARK = "="
+
 #: Once the cache holds this many surface forms it is emptied and refilled.
 #: Arabic news has a few hundred thousand distinct surface forms per 100 MB.
 DEFAULT_CACHE_SIZE = 400_000
@@ -42,13 +47,15 @@ class TermPipeline:
         query_stopwords: bool | Iterable[str] = True,
         normalizer: ArabicNormalizer | None = None,
         latin_stemmer: str | None = "english",
+        exact_forms: bool = False,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ):
         # Whoosh pickles analyzers into the index's schema: keep only these
         # settings there (not the cache), and rebuild the rest on load.
         self._settings = dict(stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
                               normalizer=normalizer, latin_stemmer=latin_stemmer,
-                              cache_size=cache_size)
+                              exact_forms=exact_forms, cache_size=cache_size)
+        self.exact_forms = exact_forms
         self.normalizer = normalizer if normalizer is not None else ArabicNormalizer()
         self.stemmer: Stemmer = get_stemmer(stemmer)
         # The bundled Arabic lists are normalized with this pipeline's own
@@ -99,7 +106,16 @@ class TermPipeline:
         if _is_arabic(first):
             # NFKC can expand one ligature into several words (ﷺ).
             words = normalized.split() if " " in normalized else (normalized,)
-            return tuple(self.stemmer(w) or w for w in words if w not in stop)
+            if not self.exact_forms:
+                return tuple(self.stemmer(w) or w for w in words if w not in stop)
+            terms: list[str] = []
+            for w in words:
+                if w not in stop:
+                    stem = self.stemmer(w) or w
+                    terms.append(stem)
+                    if stem != w:
+                        terms.append(EXACT_MARK + w)
+            return tuple(terms)
         if first.isdigit():
             return (normalized.replace(",", ""),)
         word = normalized.lower()

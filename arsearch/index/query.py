@@ -8,7 +8,8 @@ documents, and the syntax is small:
 =====================  ====================================================
 ``word word``          any of the words; documents matching more rank higher
 ``"exact phrase"``     the words next to each other (also «…» and “…”)
-``-word``, ``-"…"``    documents containing it are left out
+``-word``, ``-"…"``    documents containing it are left out (also
+                       ``-source:name`` and ``-tag:name``)
 ``a OR b``             the same as ``a b`` (words already combine with OR)
 ``headline:word``      the word in the headline only (``body:`` likewise)
 ``source:name``        only articles from this source (quote multi-word names)
@@ -26,14 +27,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import TermPipeline, normalize_value, tokenize
+from ..analysis.pipeline import EXACT_MARK
 from ..errors import QueryError
 from .ranking import QueryTerm
 from .schema import TEXT_FIELDS
 
 #: Queries longer than this are refused rather than silently cut.
 MAX_QUERY_CHARS = 10_000
-#: Distinct scored terms a query may have after analysis.
-MAX_QUERY_TERMS = 512
+#: Distinct scored terms a query may have after analysis (a query of
+#: MAX_QUERY_CHARS of ordinary prose stays well below it).
+MAX_QUERY_TERMS = 4096
 
 FIELD_ALIASES = {
     "headline": "headline", "title": "headline",
@@ -69,10 +72,15 @@ class ParsedQuery:
     excluded_phrases: list[Phrase] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    excluded_sources: list[str] = field(default_factory=list)
+    excluded_tags: list[str] = field(default_factory=list)
+    #: True for an empty (or whitespace-only) query, as opposed to one whose
+    #: words analysis removed.
+    blank: bool = False
 
     @property
     def highlight_terms(self) -> frozenset[str]:
-        return frozenset(t.text for t in self.terms)
+        return frozenset(t.text for t in self.terms if not t.exact)
 
     @property
     def has_positive(self) -> bool:
@@ -106,6 +114,7 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
                          "or use Index.more_like() to find articles like a text")
     parsed = ParsedQuery()
     position = 0
+    parsed.blank = not query.strip()
     for m in _LEXER.finditer(query):
         negated = bool(m.group("neg"))
         prefix = m.group("field")
@@ -119,11 +128,17 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
             continue
         if target in ("source", "tags"):
             value = normalize_value(raw)
-            if value and not negated:
-                (parsed.sources if target == "source" else parsed.tags).append(value)
+            if value:
+                if target == "source":
+                    (parsed.excluded_sources if negated else parsed.sources).append(value)
+                else:
+                    (parsed.excluded_tags if negated else parsed.tags).append(value)
             continue
         fields = (target,) if target else TEXT_FIELDS
-        terms = _analyze(raw, pipeline)
+        analysed = _analyze(raw, pipeline)
+        # Exact (unstemmed) forms only add to the score; phrases and
+        # exclusions work on stems.
+        terms = [t for t in analysed if not t.startswith(EXACT_MARK)]
         if not terms:
             continue
         if negated:
@@ -134,9 +149,12 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
             continue
         if is_phrase and len(terms) > 1:
             parsed.phrases.append(Phrase(tuple(terms), fields))
-        for t in terms:
-            parsed.terms.append(QueryTerm(t, fields, position))
-            position += 1
+        for t in analysed:
+            if t.startswith(EXACT_MARK):
+                parsed.terms.append(QueryTerm(t, fields, position - 1, exact=True))
+            else:
+                parsed.terms.append(QueryTerm(t, fields, position))
+                position += 1
     parsed.terms = _merge_duplicates(parsed.terms)
     if len(parsed.terms) > MAX_QUERY_TERMS:
         raise QueryError(f"query has {len(parsed.terms)} distinct terms; at most "
@@ -153,7 +171,8 @@ def _merge_duplicates(terms: list[QueryTerm]) -> list[QueryTerm]:
         key = (t.text, t.fields)
         if key in merged:
             prev = merged[key]
-            merged[key] = QueryTerm(prev.text, prev.fields, prev.position, prev.boost + t.boost)
+            merged[key] = QueryTerm(prev.text, prev.fields, prev.position, prev.boost + t.boost,
+                                    prev.exact)
         else:
             merged[key] = t
             order.append(key)

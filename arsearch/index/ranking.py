@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -47,10 +48,16 @@ class RankingParams:
     k1: float = 1.2
     #: Score multiplier ``1 + coordination * (matched - 1) / (terms - 1)``.
     coordination: float = 0.0
+    #: Apply the coordination bonus only to queries of at most this many
+    #: distinct terms (keyword queries); ``None`` applies it to all.
+    coordination_max_terms: int | None = None
     #: Bonus per adjacent pair of query words, relative to the top score.
     proximity: float = 0.0
     #: How many top candidates get the proximity pass.
     proximity_depth: int = 100
+    #: Weight of an exact (unstemmed) match relative to a stem match, for
+    #: indexes built with exact forms.
+    exact_weight: float = 0.25
 
     def with_weights(self, weights: Mapping[str, float] | None) -> RankingParams:
         if not weights:
@@ -67,6 +74,9 @@ class QueryTerm:
     fields: tuple[str, ...] = TEXT_FIELDS
     position: int = 0
     boost: float = 1.0
+    #: The unstemmed form of the word at ``position`` (indexed when the
+    #: analyzer's ``exact_forms`` is on); it adds ``exact_weight`` of a score.
+    exact: bool = False
 
 
 def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
@@ -82,37 +92,74 @@ def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-class LengthCache:
-    """Field lengths per segment, read once. Segments are immutable, so the
-    cache survives commits; entries of merged-away segments are dropped."""
+class SegmentCache:
+    """What the ranker reads from each segment, read once: field lengths,
+    and the postings of recently used terms as compact arrays.
 
-    def __init__(self) -> None:
-        self._by_segment: dict[tuple[str, str], array] = {}
+    Segments never change once written, so entries survive commits.
+    Deletions do change what a segment's postings return, so postings are
+    keyed by the segment's live document count too. Entries of segments
+    merged away are dropped by :meth:`retain`.
+    """
+
+    def __init__(self, max_postings: int = 4_000_000) -> None:
+        self.max_postings = max_postings
+        self._lengths: dict[tuple[str, str], array] = {}
+        self._postings: OrderedDict[tuple[str, int, str, str], tuple[array, array]] = OrderedDict()
+        self._held = 0
+
+    @staticmethod
+    def _segment_id(leaf: Any) -> str:
+        segment = leaf.segment()
+        return segment.segment_id() if segment is not None else str(id(leaf))
 
     def lengths(self, leaf: Any, fieldname: str) -> array:
-        segment = leaf.segment()
-        key = (segment.segment_id() if segment is not None else str(id(leaf)), fieldname)
-        lens = self._by_segment.get(key)
+        key = (self._segment_id(leaf), fieldname)
+        lens = self._lengths.get(key)
         if lens is None:
             dfl = leaf.doc_field_length
             lens = array("f", (dfl(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())))
-            self._by_segment[key] = lens
+            self._lengths[key] = lens
         return lens
 
+    def postings(self, leaf: Any, fieldname: str, text: str) -> tuple[array, array] | None:
+        """``(docnums, frequencies)`` of a term in one segment, or ``None``."""
+        key = (self._segment_id(leaf), leaf.doc_count(), fieldname, text)
+        hit = self._postings.get(key)
+        if hit is not None:
+            self._postings.move_to_end(key)
+            return hit
+        if (fieldname, text) not in leaf:
+            return None
+        ids, tfs = array("l"), array("f")
+        m = leaf.postings(fieldname, text)
+        while m.is_active():
+            ids.append(m.id())
+            tfs.append(m.weight())
+            m.next()
+        self._postings[key] = (ids, tfs)
+        self._held += len(ids)
+        while self._held > self.max_postings and len(self._postings) > 1:
+            _, (old, _) = self._postings.popitem(last=False)
+            self._held -= len(old)
+        return ids, tfs
+
     def retain(self, leaves: Iterable[Any]) -> None:
-        live = {leaf.segment().segment_id() for leaf in leaves if leaf.segment() is not None}
-        for key in [k for k in self._by_segment if k[0] not in live]:
-            del self._by_segment[key]
+        live = {self._segment_id(leaf) for leaf in leaves}
+        for key in [k for k in self._lengths if k[0] not in live]:
+            del self._lengths[key]
+        for key in [k for k in self._postings if k[0] not in live]:
+            self._held -= len(self._postings.pop(key)[0])
 
 
 class Ranker:
     """Scores documents of one searcher snapshot for a list of query terms."""
 
-    def __init__(self, searcher: Any, lengths: LengthCache):
+    def __init__(self, searcher: Any, cache: SegmentCache):
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
-        lengths.retain(leaf for leaf, _ in self.leaves)
-        self._lengths = lengths
+        cache.retain(leaf for leaf, _ in self.leaves)
+        self._cache = cache
         self.doc_count = max(searcher.doc_count(), 1)
         self.avg_length = {
             f: (searcher.field_length(f) / searcher.doc_count_all()) or 1.0
@@ -120,25 +167,24 @@ class Ranker:
 
     # Term statistics ---------------------------------------------------
 
-    def postings(self, fieldname: str, text: str) -> Iterable[tuple[int, Any, array]]:
-        """Yield ``(docbase, matcher, lengths)`` for each segment holding the term."""
-        for leaf, base in self.leaves:
-            if (fieldname, text) in leaf:
-                yield base, leaf.postings(fieldname, text), self._lengths.lengths(leaf, fieldname)
-
     def field_tfs(self, term: QueryTerm, params: RankingParams) -> dict[int, float]:
         """The BM25F pseudo-frequency of ``term`` in every document holding it:
         ``sum over fields of weight * tf / (1 - b + b * length / avg_length)``."""
         tfs: dict[int, float] = {}
         get = tfs.get
+        cache = self._cache
         for fieldname in term.fields:
             w = params.weights.get(fieldname, 0.0)
             if w <= 0:
                 continue
             b = params.b.get(fieldname, 0.75)
             scale = b / self.avg_length[fieldname]
-            for base, matcher, lens in self.postings(fieldname, term.text):
-                for docnum, tf in matcher.items_as("weight"):
+            for leaf, base in self.leaves:
+                found = cache.postings(leaf, fieldname, term.text)
+                if found is None:
+                    continue
+                lens = cache.lengths(leaf, fieldname)
+                for docnum, tf in zip(*found):
                     d = base + docnum
                     tfs[d] = get(d, 0.0) + w * tf / (1.0 - b + scale * lens[docnum])
         return tfs
@@ -160,11 +206,17 @@ class Ranker:
                 continue
             weight = self.idf(len(tfs)) * term.boost * (k1 + 1.0)
             sget, mget = scores.get, matched.get
+            if term.exact:
+                weight *= params.exact_weight
+                for d, tf in tfs.items():
+                    scores[d] = sget(d, 0.0) + weight * tf / (k1 + tf)
+                continue
             for d, tf in tfs.items():
                 scores[d] = sget(d, 0.0) + weight * tf / (k1 + tf)
                 matched[d] = mget(d, 0) + 1
-        n = len({t.text for t in terms})
-        if params.coordination and n > 1:
+        n = len({t.text for t in terms if not t.exact})
+        if params.coordination and n > 1 and (
+                params.coordination_max_terms is None or n <= params.coordination_max_terms):
             c = params.coordination / (n - 1)
             for d, m in matched.items():
                 scores[d] *= 1.0 + c * (m - 1)
@@ -174,7 +226,8 @@ class Ranker:
                         params: RankingParams) -> dict[int, float]:
         """For each candidate, the number of adjacent query-word pairs found
         next to each other (in query order) in any text field."""
-        pairs = [(a, b) for a, b in zip(terms, terms[1:])
+        words = [t for t in terms if not t.exact]
+        pairs = [(a, b) for a, b in zip(words, words[1:])
                  if b.position == a.position + 1 and a.text != b.text]
         if not pairs or not candidates:
             return {}
@@ -183,8 +236,12 @@ class Ranker:
         for text in {t.text for pair in pairs for t in pair}:
             for fieldname in TEXT_FIELDS:
                 found: dict[int, frozenset[int]] = {}
-                for base, matcher, lens in self.postings(fieldname, text):
-                    for docnum in sorted(d - base for d in wanted if 0 <= d - base < len(lens)):
+                for leaf, base in self.leaves:
+                    if (fieldname, text) not in leaf:
+                        continue
+                    matcher = leaf.postings(fieldname, text)
+                    size = leaf.doc_count_all()
+                    for docnum in sorted(d - base for d in wanted if 0 <= d - base < size):
                         if not matcher.is_active():
                             break
                         if matcher.id() < docnum:

@@ -112,7 +112,8 @@ class Results(Sequence[Hit]):
                 f"page {self.page}/{self.pages}>")
 
     def __str__(self) -> str:
-        lines = [f"{self.total} results for {self.query!r} (page {self.page} of {max(self.pages, 1)})"]
+        lines = [f"{self.total} results for {self.query!r}"
+                 + (f" (page {self.page} of {self.pages})" if self.pages else "")]
         for h in self._hits:
             meta = " · ".join(x for x in (h.source, h.date.date().isoformat() if h.date else "",
                                           ", ".join(h.tags)) if x)
