@@ -16,23 +16,24 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from .._whoosh import LockError, query, quiet
+from .._whoosh import query, quiet
 from ..analysis import TermPipeline, analyze, normalize_value
 from ..article import Article, to_article
 from ..dates import parse_date
 from ..errors import (ArsearchError, DateError, DocumentError, IndexClosedError,
-                      IndexLockedError, IndexWriteError, QueryError)
+                      IndexLockedError, IndexOpenError, IndexWriteError, QueryError)
 from .query import ParsedQuery, Phrase, parse_query
-from .ranking import LengthCache, QueryTerm, Ranker, RankingParams, check_weights, top_documents
+from .ranking import QueryTerm, SegmentCache, Ranker, RankingParams, check_weights, top_documents
 from .results import Hit, Results
 from .schema import TEXT_FIELDS, build_schema, schema_pipeline
 from .snippets import SNIPPET_CHARS, best_passage, mark_all
-from .storage import OpenedIndex, open_directory, open_memory
+from .storage import (OpenedIndex, acquire_lock, open_directory, open_memory,
+                      remove_stale_files)
 
 log = logging.getLogger("arsearch")
 
@@ -45,20 +46,25 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 MAX_LIMIT = 1000
 #: How many of an article's terms :meth:`Index.more_like` searches for.
 MORE_LIKE_TERMS = 25
+#: Words in more than this share of articles are not used by more_like().
+MORE_LIKE_MAX_DF = 0.15
 
 
 def _as_list(value: str | Iterable[str] | None, name: str) -> list[str]:
+    """A filter argument as a list of non-blank values (``None``, ``""`` and
+    ``[]`` all mean "no filter")."""
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
-    try:
-        items = list(value)
-    except TypeError:
-        raise QueryError(f"{name} must be a string or a list of strings") from None
-    if not all(isinstance(v, str) for v in items):
-        raise QueryError(f"{name} must be a string or a list of strings")
-    return items
+        items = [value]
+    else:
+        try:
+            items = list(value)
+        except TypeError:
+            raise QueryError(f"{name} must be a string or a list of strings") from None
+        if not all(isinstance(v, str) for v in items):
+            raise QueryError(f"{name} must be a string or a list of strings")
+    return [v for v in items if normalize_value(v)]
 
 
 def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
@@ -70,8 +76,8 @@ def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | Non
         raise QueryError(f"{name}: {e.reason}") from None
     if when is not None and end_of_day and (
             (isinstance(value, date) and not isinstance(value, datetime))
-            or (isinstance(value, str) and when.time() == datetime.min.time())):
-        # until="2023-09-30" means up to the end of that day.
+            or (isinstance(value, str) and ":" not in value)):
+        # until="2023-09-30" (a day, no time given) means up to the end of that day.
         when = when + timedelta(days=1) - timedelta(microseconds=1)
     return when
 
@@ -107,6 +113,7 @@ class Index:
         stemmer: str | None = None,
         stopwords: bool | None = None,
         normalize: Iterable[str] | None = None,
+        exact_forms: bool | None = None,
         ranking: RankingParams | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -119,32 +126,39 @@ class Index:
             analyzer["query_stopwords"] = bool(stopwords)
         if normalize is not None:
             analyzer["normalize"] = list(normalize)
+        if exact_forms is not None:
+            analyzer["exact_forms"] = bool(exact_forms)
+        if (isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float))
+                or not lock_timeout >= 0):
+            raise ArsearchError(f"lock_timeout must be a number of seconds >= 0, got "
+                                f"{lock_timeout!r}")
         pipeline = _make_pipeline(analyzer)
         meta = {"analyzer": analyzer or "default"}
         schema = build_schema(pipeline)
         if path is None:
             opened = open_memory(schema, meta)
         else:
-            opened = open_directory(path, schema, meta, create=create)
+            opened = open_directory(path, schema, meta, create=create,
+                                    lock_timeout=float(lock_timeout))
             if not opened.created and analyzer and opened.meta.get("analyzer") != analyzer:
                 log.warning("%s was built with analyzer settings %s; those are used, not %s",
                             path, opened.meta.get("analyzer"), analyzer)
         self._opened: OpenedIndex = opened
         self._ix = opened.whoosh_index
-        self.pipeline: TermPipeline = schema_pipeline(self._ix.schema) or pipeline
+        self.pipeline: TermPipeline = schema_pipeline(opened.schema) or pipeline
         try:
             base = ranking or RankingParams()
             self.ranking: RankingParams = base.with_weights(check_weights(weights or {}))
         except ValueError as e:
             raise ArsearchError(str(e)) from None
-        if not (isinstance(batch_size, int) and batch_size > 0):
+        if isinstance(batch_size, bool) or not (isinstance(batch_size, int) and batch_size > 0):
             raise ArsearchError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.lock_timeout = float(lock_timeout)
         self.batch_size = batch_size
         self._lock = threading.RLock()
         self._searcher_obj: Any = None
         self._ranker: Ranker | None = None
-        self._lengths = LengthCache()
+        self._segment_cache = SegmentCache()
         self._closed = False
 
     # Properties ------------------------------------------------------
@@ -194,17 +208,27 @@ class Index:
                         return s
                 except (OSError, ValueError):
                     pass
-            last: Exception | None = None
-            for attempt in range(20):
+            fresh, error = None, None
+            for attempt in range(5):
                 try:
                     with quiet():
                         fresh = self._ix.searcher()
                     break
-                except (OSError, ValueError, EOFError) as e:
-                    last = e
+                except FileNotFoundError as e:
+                    # A commit removed a segment file as we opened it;
+                    # Whoosh retried already, and so do we.
+                    error = e
                     time.sleep(0.01 * (attempt + 1))
-            else:
-                raise IndexWriteError(f"cannot read the index: {last}") from None
+                except Exception as e:
+                    # Files that cannot be decoded (pickle, struct, EOF
+                    # errors) used to reach the caller as they were.
+                    error = e
+                    break
+            if fresh is None:
+                raise IndexOpenError(
+                    f"cannot read the index in {self.path or 'memory'} ({type(error).__name__}: "
+                    f"{error}); its files are damaged or missing: restore it from a backup or "
+                    "rebuild it with `arsearch index`") from None
             if s is not None:
                 try:
                     s.close()
@@ -218,7 +242,7 @@ class Index:
         searcher = self._searcher()
         with self._lock:
             if self._ranker is None or self._ranker.searcher is not searcher:
-                self._ranker = Ranker(searcher, self._lengths)
+                self._ranker = Ranker(searcher, self._segment_cache)
             return searcher, self._ranker
 
     def __len__(self) -> int:
@@ -247,18 +271,6 @@ class Index:
 
     # Writing ---------------------------------------------------------
 
-    def _writer(self) -> Any:
-        self._check_open()
-        try:
-            with quiet():
-                return self._ix.writer(timeout=self.lock_timeout, delay=0.05)
-        except LockError:
-            raise IndexLockedError(
-                f"another writer held the index for more than {self.lock_timeout:g} s; try "
-                "again later, or pass a larger lock_timeout") from None
-        except OSError as e:
-            raise IndexWriteError(self._write_failure(e)) from None
-
     def _write_failure(self, e: OSError) -> str:
         where = self.path or "memory"
         if isinstance(e, PermissionError):
@@ -266,19 +278,50 @@ class Index:
                     "read-only?); searching it still works")
         return f"cannot write to the index in {where}: {e.strerror or e}"
 
-    def _commit(self, write: Any) -> None:
-        """Run ``write(writer)`` and commit, or leave the index untouched."""
+    def _commit(self, write: Callable[[Any], None], **commit_args: Any) -> None:
+        """Run ``write(writer)`` and commit, or leave the index untouched.
+
+        arsearch takes Whoosh's write lock itself and gives the writer an
+        index it already holds (``_lk=False``), so the lock is released
+        whatever fails. Whoosh's own writer keeps its lock when its
+        constructor fails after locking (a read-only directory, a full
+        /tmp), and every later ``add()`` then failed with IndexLockedError,
+        or on an in-memory index hung for ever: there the lock is a
+        threading lock, which Whoosh polls with a blocking ``acquire()``.
+        """
         with self._lock:
-            writer = self._writer()
+            self._check_open()
+            lock = self._ix.lock("WRITELOCK")
+            self._acquire(lock)
             try:
+                if self.path is not None:
+                    remove_stale_files(self.path)
                 with quiet():
-                    write(writer)
-                    writer.commit()
-            except BaseException as e:
-                _abandon(writer)
-                if isinstance(e, OSError):
-                    raise IndexWriteError(self._write_failure(e)) from None
-                raise
+                    writer = self._ix.writer(_lk=False)
+                try:
+                    with quiet():
+                        write(writer)
+                        writer.commit(**commit_args)
+                except BaseException:
+                    _abandon(writer)
+                    raise
+            except OSError as e:
+                raise IndexWriteError(self._write_failure(e)) from None
+            finally:
+                lock.release()
+
+    def _acquire(self, lock: Any) -> None:
+        """Take the write lock, waiting up to ``lock_timeout`` seconds for
+        another writer (another process, or another Index on the same
+        directory)."""
+        try:
+            acquired = acquire_lock(lock, self.lock_timeout)
+        except OSError as e:  # the lock file cannot be created (read-only directory)
+            raise IndexWriteError(self._write_failure(e)) from None
+        if not acquired:
+            raise IndexLockedError(
+                f"another writer held the index for more than {self.lock_timeout:g} s; "
+                "try again later, or pass a larger lock_timeout")
 
     def add(
         self,
@@ -300,10 +343,15 @@ class Index:
         record is invalid, every record before it is committed and
         searchable, and :class:`~arsearch.DocumentError` names the bad record
         (its id, or its position in the input) and field; it and the records
-        after it are not added. With ``errors="skip"`` invalid records are
-        logged and skipped instead. If the process dies, the batches committed
-        before are kept and the batch being written is lost as a whole; an
-        index is never left half-written.
+        after it are not added. The same holds when the input itself raises
+        DocumentError (a reader at a broken line). With ``errors="skip"``
+        invalid records are logged and skipped instead. If writing fails
+        (:class:`~arsearch.IndexWriteError`, :class:`~arsearch.IndexLockedError`
+        or any other error), or the process dies, the batches committed before
+        are kept and the batch being written is lost as a whole; an index is
+        never left half-written. (An error after the commit point, while
+        old files are removed, leaves that batch committed; adding it again
+        is harmless, as an article replaces the one with its id.)
 
         :param progress: show a progress bar (tqdm; works in notebooks).
         :param bad_dates: ``"drop"`` stores an unparseable date as ``None``
@@ -317,9 +365,14 @@ class Index:
             raise ArsearchError(f"errors must be 'raise' or 'skip', got {errors!r}")
         if bad_dates not in ("raise", "drop"):
             raise ArsearchError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
-        size = batch_size or self.batch_size
+        size = self.batch_size if batch_size is None else batch_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ArsearchError(f"batch_size must be a positive integer, got {batch_size!r}")
         if isinstance(articles, (Article, Mapping)):
             articles = [articles]
+        if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
+            raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
+                                f"iterable of them, got {type(articles).__name__}")
         try:
             total = len(articles)  # type: ignore[arg-type]
         except TypeError:
@@ -335,17 +388,24 @@ class Index:
                     if errors == "skip":
                         log.warning("skipped: %s", e)
                         continue
-                    added += self._write_batch(batch)
                     raise
                 # Within one batch the last version of an id wins.
                 batch.pop(article.id, None)
                 batch[article.id] = article
                 if len(batch) >= size:
-                    added += self._write_batch(batch)
-                    batch = {}
+                    full, batch = batch, {}
+                    added += self._write_batch(full)
                 if bar is not None:
                     bar.update(1)
-            added += self._write_batch(batch)
+            full, batch = batch, {}
+            added += self._write_batch(full)
+        except DocumentError:
+            # Every record before the bad one is committed, also when the
+            # input itself raises (read_jsonl or read_csv at a broken line):
+            # that error used to come from the loop, past the handler above,
+            # and dropped the records read before it.
+            self._write_batch(batch)
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -356,8 +416,20 @@ class Index:
             return 0
 
         def write(writer: Any) -> None:
+            # Upsert: delete the batch's ids that already exist, then add.
+            # (Whoosh's update_document opens a searcher for every record,
+            # which made large loads and small batches several times slower.)
+            with quiet():
+                reader = writer.reader()
+                try:
+                    for article_id in batch:
+                        if ("id", article_id) in reader:
+                            for docnum in reader.postings("id", article_id).all_ids():
+                                writer.delete_document(docnum)
+                finally:
+                    reader.close()
             for article in batch.values():
-                writer.update_document(**_index_fields(article))
+                writer.add_document(**_index_fields(article))
 
         self._commit(write)
         return len(batch)
@@ -371,14 +443,7 @@ class Index:
 
     def optimize(self) -> None:
         """Merge all segments into one: slower to run, faster to search."""
-        with self._lock:
-            writer = self._writer()
-            try:
-                with quiet():
-                    writer.commit(optimize=True)
-            except BaseException:
-                _abandon(writer)
-                raise
+        self._commit(lambda writer: None, optimize=True)
 
     # Searching -------------------------------------------------------
 
@@ -406,9 +471,9 @@ class Index:
             ``until`` includes that whole day.
         :param weights: field weights for this query only.
 
-        A query with no searchable words (only stopwords, say) finds
-        nothing, unless filters are given: then the filtered articles are
-        listed newest first.
+        An empty query lists every article (within the filters) newest
+        first. A query whose words are all stopwords finds nothing, unless
+        filters are given: then the filtered articles are listed newest first.
 
         >>> ix = Index()
         >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
@@ -465,15 +530,33 @@ class Index:
         until_dt = _bound(until, "until", end_of_day=True)
         parsed = parse_query(query, self.pipeline)
         searcher, ranker = self._current_ranker()
-        allowed = self._allowed_docs(searcher, parsed, sources, tag_list, since_dt, until_dt)
+        scores = self._matching(searcher, ranker, parsed, params, sources, tag_list, since_dt,
+                                until_dt)
         offset = (page - 1) * limit
-        if not parsed.has_positive:
-            if allowed is None:
-                return searcher, parsed, [], 0
-            ordered = self._newest_first(searcher, allowed - self._excluded_docs(searcher, parsed))
-            return searcher, parsed, [(d, 0.0) for d in ordered[offset:offset + limit]], len(ordered)
-        scores = ranker.rank(parsed.terms, params, allowed, self._excluded_docs(searcher, parsed))
-        return searcher, parsed, top_documents(scores, offset, limit), len(scores)
+        if parsed.has_positive:
+            return searcher, parsed, top_documents(scores, offset, limit), len(scores)
+        ordered = self._newest_first(searcher, scores)
+        return searcher, parsed, [(d, 0.0) for d in ordered[offset:offset + limit]], len(ordered)
+
+    def _matching(self, searcher: Any, ranker: Ranker, parsed: ParsedQuery,
+                  params: RankingParams, sources: list[str], tags: list[str],
+                  since: datetime | None, until: datetime | None) -> dict[int, float]:
+        """Every document the query and filters select, with its score.
+
+        A query with words is ranked. An empty query selects every article
+        within the filters, with score 0; a query whose words were all
+        removed by analysis (only stopwords or punctuation, say) selects
+        nothing unless filters narrow it.
+        """
+        allowed = self._allowed_docs(searcher, parsed, sources, tags, since, until)
+        excluded = self._excluded_docs(searcher, parsed)
+        if parsed.has_positive:
+            return ranker.rank(parsed.terms, params, allowed, excluded)
+        if allowed is None:
+            if not parsed.blank:
+                return {}
+            allowed = set(searcher.reader().all_doc_ids())
+        return dict.fromkeys(allowed - excluded, 0.0)
 
     @staticmethod
     def _check_search_args(limit: Any, page: Any) -> None:
@@ -516,12 +599,20 @@ class Index:
     def _excluded_docs(self, searcher: Any, parsed: ParsedQuery) -> set[int]:
         clauses = [query.Term(f, t.text) for t in parsed.excluded_terms for f in t.fields]
         clauses += [_phrase_query(p) for p in parsed.excluded_phrases]
+        clauses += [query.Term("source", v) for v in parsed.excluded_sources]
+        clauses += [query.Term("tags", v) for v in parsed.excluded_tags]
         return self._docs(searcher, query.Or(clauses)) if clauses else set()
 
-    def _newest_first(self, searcher: Any, docs: set[int]) -> list[int]:
-        dates = {d: searcher.stored_fields(d).get("date") or datetime.min for d in docs}
-        # Stable sorts: newest first, undated last, ties in index order.
-        return sorted(sorted(docs), key=dates.__getitem__, reverse=True)
+    def _newest_first(self, searcher: Any, docs: Iterable[int]) -> list[int]:
+        """Documents newest first; undated ones last; ties in index order."""
+        column = searcher.reader().column_reader("date", translate=False)
+
+        def key(d: int) -> tuple[int, int]:
+            value = column[d]
+            # The sortable date column stores a missing date as the largest value.
+            return (-value if value != _NO_DATE else 1, d)
+
+        return sorted(docs, key=key)
 
     def _hit(self, searcher: Any, docnum: int, score: float, rank: int,
              terms: frozenset[str]) -> Hit:
@@ -550,11 +641,14 @@ class Index:
         searcher, ranker = self._current_ranker()
         counts = Counter(analyze(article["headline"] or "", pipeline=self.pipeline) * 2
                          + analyze(article["body"] or "", pipeline=self.pipeline))
-        def tfidf(term: str) -> float:
+        # Words in more than this share of articles say nothing about a topic.
+        common = max(10, MORE_LIKE_MAX_DF * ranker.doc_count)
+        weight = {}
+        for term in counts:
             df = max(searcher.doc_frequency("body", term), searcher.doc_frequency("headline", term))
-            return counts[term] * ranker.idf(df) if df > 1 else 0.0
-
-        best = sorted((t for t in counts if tfidf(t) > 0), key=lambda t: (-tfidf(t), t))
+            if 1 < df <= common:
+                weight[term] = counts[term] * ranker.idf(df)
+        best = sorted(weight, key=lambda t: (-weight[t], t))
         terms = [QueryTerm(t) for t in best[:MORE_LIKE_TERMS]]
         own = searcher.document_number(id=str(article_id))
         scores = ranker.rank(terms, self.ranking, None, {own} if own is not None else set())
@@ -571,7 +665,9 @@ class Index:
                until: str | date | datetime | None = None) -> dict[str, int]:
         """How many matching articles each source (or tag) has, most first.
 
-        An empty query counts over all articles (within the filters).
+        Articles are selected as :meth:`search` selects them: an empty query
+        counts every article (within the filters). Spellings of one source
+        or tag that normalize alike are counted together.
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
@@ -582,28 +678,26 @@ class Index:
         """
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
-        sources = _as_list(source, "source")
-        tag_list = _as_list(tags, "tags")
         parsed = parse_query(query, self.pipeline)
         searcher, ranker = self._current_ranker()
-        allowed = self._allowed_docs(searcher, parsed, sources, tag_list,
-                                     _bound(since, "since"), _bound(until, "until", end_of_day=True))
-        excluded = self._excluded_docs(searcher, parsed)
-        if parsed.has_positive:
-            docs: Iterable[int] = ranker.rank(parsed.terms, self.ranking, allowed, excluded).keys()
-        elif allowed is not None:
-            docs = allowed - excluded
-        else:
-            docs = (d for d in searcher.reader().all_doc_ids() if d not in excluded)
+        docs = self._matching(searcher, ranker, parsed, self.ranking, _as_list(source, "source"),
+                              _as_list(tags, "tags"), _bound(since, "since"),
+                              _bound(until, "until", end_of_day=True))
+        # Count by normalized value, so صحيفة الأفق and صحيفة الافق are one
+        # bucket (as they are one filter), shown in its commonest spelling.
         counts: Counter[str] = Counter()
+        spellings: dict[str, Counter[str]] = {}
         for d in docs:
             stored = searcher.stored_fields(d)
-            if field == "source":
-                if stored.get("source"):
-                    counts[stored["source"]] += 1
-            else:
-                counts.update(stored.get("tags") or ())
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            values = [stored.get("source")] if field == "source" else stored.get("tags") or ()
+            for value in values:
+                if value:
+                    key = normalize_value(value)
+                    counts[key] += 1
+                    spellings.setdefault(key, Counter())[value] += 1
+        shown = {key: spellings[key].most_common(1)[0][0] for key in counts}
+        return dict(sorted(((shown[k], n) for k, n in counts.items()),
+                           key=lambda kv: (-kv[1], kv[0])))
 
     def stats(self) -> dict[str, Any]:
         """Counts and settings, as shown by ``arsearch stats``."""
@@ -626,6 +720,9 @@ class Index:
                          "normalize": list(self.pipeline.normalizer.steps)},
             "weights": dict(self.ranking.weights),
         }
+
+
+_NO_DATE = 2**64 - 1
 
 
 def _phrase_query(phrase: Phrase) -> Any:
@@ -675,21 +772,13 @@ def _stored_to_dict(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _abandon(writer: Any) -> None:
-    """Cancel a writer after a failure and make sure its lock is released,
-    so the next writer never waits on a lock nobody holds (Whoosh leaves it
-    held when a commit fails half-way)."""
+    """Cancel a writer after a failure: close its files and remove its
+    temporary ones. The caller releases the lock."""
     try:
         with quiet():
             writer.cancel()
-        return
     except Exception:
         pass
-    lock = getattr(writer, "writelock", None)
-    if lock is not None:
-        try:
-            lock.release()
-        except Exception:
-            pass
 
 
 def _progress_bar(progress: bool | None, total: int | None) -> Any:

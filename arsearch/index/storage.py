@@ -7,40 +7,60 @@ around two Whoosh storage traps:
 * ``RamStorage`` puts every writer's temporary files in one fixed folder,
   ``/tmp/MAIN.tmp``, shared by all processes on the machine, so two
   in-memory indexes committing at once delete each other's files.
-  :class:`PrivateRamStorage` gives each writer a folder of its own.
+  :class:`PrivateRamStorage` gives each index a folder of its own.
+* ``FileStorage`` renames the new table of contents into place but never
+  flushes the directory, so a power cut could forget a commit that had
+  returned. :class:`DurableFileStorage` flushes files and the directory.
 
 A writer killed mid-commit leaves unreferenced files behind; Whoosh removes
-them at the next commit, and the table of contents is replaced atomically,
-so a reader only ever sees a complete commit.
+segment files at the next commit and :func:`remove_stale_files` the
+half-written tables of contents Whoosh never removes. The table of contents
+is replaced atomically, so a reader only ever sees a complete commit.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pickle
+import re
+import shutil
 import tempfile
+import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._whoosh import (EmptyIndexError, FileIndex, FileStorage, RamStorage, WhooshIndexError,
-                       fields, index_exists_in, quiet)
-from ..errors import IndexOpenError, SchemaMismatchError
+from .._whoosh import EmptyIndexError, FileIndex, FileStorage, RamStorage, fields, quiet
+from ..errors import IndexLockedError, IndexOpenError, SchemaMismatchError
 from .schema import schema_pipeline
 
 #: Written next to the Whoosh files: marks the directory as an arsearch index.
 META_FILE = "arsearch.json"
 #: Bumped when the on-disk layout changes incompatibly.
 FORMAT_VERSION = 1
+#: Whoosh's write lock: ``FileIndex.lock("WRITELOCK")`` on the index "MAIN".
+WRITE_LOCK = "MAIN_WRITELOCK"
 
 
 class PrivateRamStorage(RamStorage):
-    """In-memory storage whose writers each get a private temporary folder."""
+    """In-memory storage whose writers keep their temporary files in a
+    folder private to this index."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tempdir: str | None = None
 
     def temp_storage(self, name: str | None = None) -> FileStorage:
-        folder = tempfile.mkdtemp(prefix="arsearch-")
-        return FileStorage(folder).create()
+        # One private parent folder per index, removed with the index, and
+        # Whoosh's per-writer folder inside it (the writer removes that one
+        # when it finishes). A new mkdtemp per call, as before, leaked an
+        # empty /tmp/arsearch-* folder at every commit: Whoosh asks twice per
+        # writer and removes only the first.
+        if self._tempdir is None:
+            self._tempdir = tempfile.mkdtemp(prefix="arsearch-")
+            weakref.finalize(self, shutil.rmtree, self._tempdir, ignore_errors=True)
+        return FileStorage(os.path.join(self._tempdir, name or "writer.tmp")).create()
 
 
 class DurableFileStorage(FileStorage):
@@ -64,6 +84,25 @@ class DurableFileStorage(FileStorage):
         f.onclose = onclose
         return f
 
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        # Whoosh commits by renaming the new table of contents into place;
+        # the rename is only on disk once the directory is flushed too.
+        super().rename_file(oldname, newname, safe=safe)
+        _fsync_dir(self.folder)
+
+
+def _fsync_dir(folder: str | os.PathLike[str]) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
 
 @dataclass
 class OpenedIndex:
@@ -73,6 +112,8 @@ class OpenedIndex:
     path: Path | None
     meta: dict[str, Any]
     created: bool
+    #: The schema stored in the index (read once, at open).
+    schema: fields.Schema
 
 
 def _read_meta(path: Path) -> dict[str, Any] | None:
@@ -92,36 +133,102 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:
     tmp = path / (META_FILE + ".new")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(meta, ensure_ascii=False, indent=2))
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path / META_FILE)
+    _fsync_dir(path)
 
 
-def _open_whoosh(storage: FileStorage, path: Path) -> FileIndex:
-    try:
-        with quiet():
-            return storage.open_index()
-    except EmptyIndexError:
-        raise IndexOpenError(
-            f"{path} has no index (its table of contents is missing); rebuild it with "
-            "`arsearch index`") from None
-    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, ValueError,
-            TypeError, WhooshIndexError, IndexError, KeyError) as e:
-        raise SchemaMismatchError(
-            f"{path} holds an index arsearch cannot read ({type(e).__name__}: {e}); it was "
-            "written by another program or another version. Rebuild it with "
-            "`arsearch index` into a new directory") from None
-    except OSError as e:
-        raise IndexOpenError(f"cannot read the index in {path}: {e.strerror or e}") from None
+#: Whoosh's table of contents, ``_MAIN_<generation>.toc``.
+_TOC_NAME = re.compile(r"^_MAIN_[0-9]+\.toc$")
+#: A table of contents a killed writer left half-written (Whoosh writes
+#: ``_MAIN_<generation>.toc.<time>`` and renames it; it never removes one
+#: that was not renamed).
+_TOC_TEMP_NAME = re.compile(r"^_MAIN_[0-9]+\.toc\.[0-9.]+$")
+#: Files that do not make a directory "not empty": ours, and what Whoosh
+#: leaves after a crash while the index was being created.
+_LEFTOVER_NAMES = {META_FILE, META_FILE + ".new", WRITE_LOCK, "MAIN.tmp"}
+#: A segment file, ``MAIN_<id>.<ext>``.
+_SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
+
+
+def _has_index(path: Path) -> bool:
+    # Whoosh's exists_in() opens the index to find out, so a damaged table
+    # of contents raised pickle and struct errors from there, past the
+    # handlers of _open_whoosh(). Looking for the file is enough.
+    return any(_TOC_NAME.match(p.name) for p in path.iterdir())
+
+
+def _is_leftover(name: str) -> bool:
+    return name in _LEFTOVER_NAMES or bool(_TOC_TEMP_NAME.match(name))
+
+
+def remove_stale_files(path: Path) -> None:
+    """Remove the half-written tables of contents of writers that were
+    killed. Only call it holding the write lock: the current writer's own
+    temporary file has the same form."""
+    for p in path.iterdir():
+        if _TOC_TEMP_NAME.match(p.name):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def _open_whoosh(storage: FileStorage, path: Path) -> tuple[FileIndex, fields.Schema]:
+    """The Whoosh index in ``path`` and its stored schema. A commit by another
+    process can remove the table of contents between listing and reading
+    it; that is retried."""
+    for attempt in range(20):
+        try:
+            with quiet():
+                ix = storage.open_index()
+                return ix, ix.schema
+        except FileNotFoundError as e:
+            last: OSError = e
+            time.sleep(0.01 * (attempt + 1))
+        except OSError as e:
+            last = e
+            break
+        except EmptyIndexError:
+            raise IndexOpenError(
+                f"{path} has no index (its table of contents is missing); rebuild it with "
+                "`arsearch index`") from None
+        except Exception as e:  # noqa: BLE001
+            # Whatever a damaged or foreign table of contents makes the
+            # unpickler or Whoosh raise (pickle, struct, EOF, type, index,
+            # even memory errors for a garbage length).
+            raise SchemaMismatchError(
+                f"{path} holds an index arsearch cannot read ({type(e).__name__}: {e}); it was "
+                "written by another program or another version, or it is damaged. Restore it "
+                "from a backup or rebuild it with `arsearch index` into a new directory"
+            ) from None
+    raise IndexOpenError(f"cannot read the index in {path}: {last.strerror or last}")
 
 
 def open_memory(schema: fields.Schema, meta: dict[str, Any]) -> OpenedIndex:
     with quiet():
         ix = PrivateRamStorage().create_index(schema)
-    return OpenedIndex(ix, None, dict(meta), True)
+    return OpenedIndex(ix, None, dict(meta), True, schema)
+
+
+def acquire_lock(lock: Any, timeout: float) -> bool:
+    """Take a Whoosh lock (a file lock, or a threading lock in memory),
+    waiting up to ``timeout`` seconds; whether it was taken. Polls without
+    blocking: Whoosh's own ``try_for`` calls ``acquire()`` with no
+    argument, which on a threading lock blocks for ever, timeout or not."""
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(False):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def open_directory(path: str | os.PathLike[str], schema: fields.Schema, meta: dict[str, Any],
-                   *, create: bool) -> OpenedIndex:
+                   *, create: bool, lock_timeout: float = 30.0) -> OpenedIndex:
     """Open the arsearch index in ``path``, or create one there.
 
     A missing or empty directory gets a new index when ``create`` is true.
@@ -137,46 +244,78 @@ def open_directory(path: str | os.PathLike[str], schema: fields.Schema, meta: di
                 f"no index at {path}: the directory does not exist; create one with "
                 f"`arsearch index SOURCES --index {path}` or arsearch.Index({str(path)!r})")
         try:
-            path.mkdir(parents=True)
+            path.mkdir(parents=True, exist_ok=True)  # another process may create it too
         except OSError as e:
             raise IndexOpenError(f"cannot create the index directory {path}: "
                                  f"{e.strerror or e}") from None
 
     storage = DurableFileStorage(str(path))
-    has_whoosh = index_exists_in(str(path))
+    if not _has_index(path):
+        created = _create(storage, path, schema, meta, create, lock_timeout)
+        if created is not None:
+            return created
     stored_meta = _read_meta(path)
+    if stored_meta is None:
+        raise SchemaMismatchError(
+            f"{path} holds a Whoosh index that arsearch did not write; open it with Whoosh, "
+            "or index your articles into a new directory with `arsearch index`")
+    version = stored_meta.get("format")
+    if version != FORMAT_VERSION:
+        raise SchemaMismatchError(
+            f"{path} was written in arsearch index format {version!r}; this version reads "
+            f"format {FORMAT_VERSION}. Rebuild the index with `arsearch index`")
+    ix, stored_schema = _open_whoosh(storage, path)
+    if schema_pipeline(stored_schema) is None:
+        raise SchemaMismatchError(
+            f"{path} holds an index with another schema (fields "
+            f"{sorted(stored_schema.names())}); rebuild it with `arsearch index` into a new "
+            "directory")
+    return OpenedIndex(ix, path, stored_meta, False, stored_schema)
 
-    if has_whoosh:
-        if stored_meta is None:
-            raise SchemaMismatchError(
-                f"{path} holds a Whoosh index that arsearch did not write; open it with Whoosh, "
-                "or index your articles into a new directory with `arsearch index`")
-        version = stored_meta.get("format")
-        if version != FORMAT_VERSION:
-            raise SchemaMismatchError(
-                f"{path} was written in arsearch index format {version!r}; this version reads "
-                f"format {FORMAT_VERSION}. Rebuild the index with `arsearch index`")
-        ix = _open_whoosh(storage, path)
-        if schema_pipeline(ix.schema) is None:
-            raise SchemaMismatchError(
-                f"{path} holds an index with another schema (fields "
-                f"{sorted(ix.schema.names())}); rebuild it with `arsearch index` into a new "
-                "directory")
-        return OpenedIndex(ix, path, stored_meta, False)
 
-    if any(p.name != META_FILE for p in path.iterdir()):
+def _refuse_unless_empty(path: Path, allow_index_files: bool) -> None:
+    # Before taking the lock, Whoosh's own files may be another process
+    # creating the index right now; under the lock they may not.
+    if not all(_is_leftover(p.name) or (allow_index_files and (
+            _SEGMENT_NAME.match(p.name) or _TOC_NAME.match(p.name))) for p in path.iterdir()):
         raise IndexOpenError(
             f"{path} is not an index and is not empty; choose a new or empty directory "
             "for the index")
+
+
+def _create(storage: FileStorage, path: Path, schema: fields.Schema, meta: dict[str, Any],
+            create: bool, lock_timeout: float) -> OpenedIndex | None:
+    """Create a new index in ``path``, holding the write lock: two processes
+    creating one at once each deleted the other's first table of contents
+    (one of them failed, or lost its first commit). ``None`` when another
+    process created the index meanwhile: open that one."""
+    _refuse_unless_empty(path, allow_index_files=True)  # before making a lock file in it
     if not create:
         raise IndexOpenError(
             f"no index in {path}; create one with `arsearch index SOURCES --index {path}`")
     if not os.access(path, os.W_OK):
         raise IndexOpenError(f"cannot create an index in {path}: the directory is read-only")
+    lock = storage.lock(WRITE_LOCK)
     try:
-        with quiet():
-            ix = storage.create_index(schema)
-        _write_meta(path, {"format": FORMAT_VERSION, **meta})
+        if not acquire_lock(lock, lock_timeout):
+            raise IndexLockedError(
+                f"another process held {path} for more than {lock_timeout:g} s while "
+                "creating the index; try again later, or pass a larger lock_timeout")
+        try:
+            if _has_index(path):
+                return None
+            _refuse_unless_empty(path, allow_index_files=False)
+            # arsearch.json first: a process killed between the two steps
+            # then leaves a directory that counts as empty, not a Whoosh
+            # index without arsearch.json, which was refused as "not
+            # written by arsearch" at every later open.
+            _write_meta(path, {"format": FORMAT_VERSION, **meta})
+            with quiet():
+                ix = storage.create_index(schema)
+        finally:
+            lock.release()
     except OSError as e:
+        if isinstance(e, IndexOpenError | IndexLockedError):
+            raise
         raise IndexOpenError(f"cannot create an index in {path}: {e.strerror or e}") from None
-    return OpenedIndex(ix, path, {"format": FORMAT_VERSION, **meta}, True)
+    return OpenedIndex(ix, path, {"format": FORMAT_VERSION, **meta}, True, schema)
