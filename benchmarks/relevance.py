@@ -200,22 +200,23 @@ def breakdown(task: Task, run: dict[str, list[str]]) -> dict[str, dict[str, floa
 
 @dataclass(frozen=True)
 class AnalyzerConfig:
-    stemmer: str = "light10"
+    """Analyzer settings of an arsearch index; the defaults are arsearch's."""
+
+    stemmer: str = "light10-snowball"
     stopwords: bool = True
     normalize: tuple[str, ...] | None = None
-    exact_forms: bool = False
+    exact_forms: bool = True
 
     def key(self) -> str:
-        raw = json.dumps([self.stemmer, self.stopwords, self.normalize]
-                         + ([True] if self.exact_forms else []))
+        raw = json.dumps([self.stemmer, self.stopwords, self.normalize, self.exact_forms])
         return hashlib.sha1(raw.encode()).hexdigest()[:10]
 
     def label(self) -> str:
         parts = [f"stemmer={self.stemmer}"]
         if not self.stopwords:
             parts.append("stopwords=off")
-        if self.exact_forms:
-            parts.append("+exact forms")
+        if not self.exact_forms:
+            parts.append("no exact forms")
         if self.normalize is not None:
             missing = [s for s in RULE_ORDER if s not in self.normalize]
             parts.append("without " + ",".join(missing) if missing else "all steps")
@@ -418,10 +419,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ablate", default="",
                     help="comma list of: stemmer, exact, stopwords, normalize, weights, bm25, "
                          "combine, proximity (or 'all')")
-    ap.add_argument("--stemmer", default="light10",
+    ap.add_argument("--stemmer", default="light10-snowball",
                     choices=["light10-snowball", "light10", "snowball", "none"])
-    ap.add_argument("--exact-forms", action="store_true",
-                    help="index each word's unstemmed form next to its stem")
+    ap.add_argument("--no-exact-forms", action="store_true",
+                    help="do not index each word's unstemmed form next to its stem")
     ap.add_argument("--no-stopwords", action="store_true")
     ap.add_argument("--headline-weight", type=float, default=None,
                     help="override the headline weight of every task")
@@ -456,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["proximity"] = args.proximity
     base = replace(base, **overrides)
     main_cfg = AnalyzerConfig(stemmer=args.stemmer, stopwords=not args.no_stopwords,
-                              exact_forms=args.exact_forms)
+                              exact_forms=not args.no_exact_forms)
 
     print(f"command: python benchmarks/relevance.py {' '.join(argv or sys.argv[1:])}")
     print("environment: " + ", ".join(f"{k} {v}" for k, v in environment().items()))

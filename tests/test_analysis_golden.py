@@ -4,6 +4,12 @@ Every expected value below was written from the specification (the issue
 that defines ``normalize``, ``light_stem``, the tokenizer, the stopword
 lists and ``ArabicAnalyzer``), not copied from the code's output. Rows are
 grouped by the rule they cite, and each row's ``id`` names that rule.
+
+The big tables pin tokenization, normalization, stopwords and Light10
+stems, so they run through an explicit Light10 pipeline without exact forms
+(:data:`LIGHT10`), whatever the defaults are. The analyzer's defaults (the
+``light10-snowball`` stemmer and exact forms) have their own group below
+(``DEFAULT_ANALYZE_CASES`` and the tests after it).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import unicodedata
 import warnings
 
 import pytest
+import snowballstemmer
 
 import arsearch
 from arsearch import (ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, analyze, explain,
@@ -31,6 +38,13 @@ with warnings.catch_warnings():
 
 def terms(analyzer, text, **kwargs):
     return [t.text for t in analyzer(text, **kwargs)]
+
+
+#: The settings the big golden tables were written for: exact Light10 and
+#: one term per word. Pass ``**LIGHT10_OPTIONS`` to ``ArabicAnalyzer`` and
+#: ``pipeline=LIGHT10`` to ``analyze``/``explain``.
+LIGHT10_OPTIONS = {"stemmer": "light10", "exact_forms": False}
+LIGHT10 = TermPipeline(**LIGHT10_OPTIONS)
 
 
 # ---------------------------------------------------------------------------
@@ -445,10 +459,11 @@ ANALYZE_CASES = [
 
 @pytest.mark.parametrize("text, expected", ANALYZE_CASES)
 def test_analyze_golden(text, expected):
-    assert analyze(text) == expected
+    assert analyze(text, pipeline=LIGHT10) == expected
 
 
 def test_salla_ligature_analyses_like_the_words_it_stands_for():
+    assert analyze("ﷺ", pipeline=LIGHT10) == analyze("صلى الله عليه وسلم", pipeline=LIGHT10)
     assert analyze("ﷺ") == analyze("صلى الله عليه وسلم")
 
 
@@ -468,7 +483,185 @@ QUERY_CASES = [
 
 @pytest.mark.parametrize("text, expected", QUERY_CASES)
 def test_analyze_query_golden(text, expected):
+    assert analyze(text, pipeline=LIGHT10, query=True) == expected
+
+
+# ---------------------------------------------------------------------------
+# The default analyzer: the light10-snowball stemmer and exact forms.
+# light10-snowball is (1) a leading و when >= 3 letters remain, (2) one
+# article ال وال بال كال فال لل when >= 2 remain, (3) the plural ات when
+# >= 2 remain, (4) Snowball Arabic. An Arabic word whose stem differs from
+# its normalized form also gives "=" + normalized form, right after the
+# stem; stopwords, Latin words, numbers, URLs and e-mails never do.
+# ---------------------------------------------------------------------------
+
+_SNOWBALL_ARABIC = snowballstemmer.stemmer("arabic").stemWord
+
+
+def _reference_default_stem(word: str) -> str:
+    """light10-snowball written out from its description, independently of
+    arsearch's stemmers, for one normalized word."""
+    if word.startswith("و") and len(word) - 1 >= 3:
+        word = word[1:]
+    for prefix in ("ال", "وال", "بال", "كال", "فال", "لل"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix):]
+            break
+    if word.endswith("ات") and len(word) - 2 >= 2:
+        word = word[:-2]
+    # Snowball's own normalization may undo ours: its output is normalized
+    return normalize(_SNOWBALL_ARABIC(word)) or word
+
+
+DEFAULT_ANALYZE_CASES = [
+    # an exact form only where the stem differs, right after its stem
+    pytest.param("كتاب", ["كتاب"], id="default-no-exact-form-when-stem-is-the-word"),
+    pytest.param("وصل الوفد", ["وصل", "وفد", "=الوفد"],
+                 id="default-exact-form-only-where-stem-differs"),
+    pytest.param("وَالكِتَابُ", ["كتاب", "=والكتاب"],
+                 id="default-exact-form-is-normalized-not-surface"),
+    # clitics: Light10's two prefix steps, which Snowball alone lacks
+    pytest.param("والكتاب", ["كتاب", "=والكتاب"], id="default-clitic-waw-then-al"),
+    pytest.param("فالعلاقات", ["علاق", "=فالعلاقات"], id="default-clitic-fal-and-plural-at"),
+    pytest.param("بالمفاوضات", ["مفاوض", "=بالمفاوضات"], id="default-clitic-bal-and-plural-at"),
+    pytest.param("وبالمفاوضات", ["مفاوض", "=وبالمفاوضات"], id="default-clitic-waw-then-bal"),
+    pytest.param("للقاء", ["قاء", "=للقاء"], id="default-clitic-ll"),
+    # what Snowball adds: pronoun suffixes, verb affixes, accusative alef
+    pytest.param("كتابهم", ["كتاب", "=كتابهم"], id="default-pronoun-suffix-hum"),
+    pytest.param("سيذهبون", ["يذهب", "=سيذهبون"], id="default-verb-future-sa-and-suffix-una"),
+    pytest.param("شعيبا", ["شعيب", "=شعيبا"], id="default-accusative-alef"),
+    # Snowball's name trap (ف cut off): the exact form keeps the name whole
+    pytest.param("فرنسا", ["رنس", "=فرنسا"], id="default-name-trap-exact-form-keeps-name"),
+    # the feminine plural ات and the singular ة give one stem
+    pytest.param("المفاوضات مفاوضة", ["مفاوض", "=المفاوضات", "مفاوض", "=مفاوضه"],
+                 id="default-plural-at-and-singular-same-stem-mufawada"),
+    pytest.param("السيارات سيارة", ["سيار", "=السيارات", "سيار", "=سياره"],
+                 id="default-plural-at-and-singular-same-stem-sayyara"),
+    pytest.param("طالبات طالبة", ["طالب", "=طالبات", "طالب", "=طالبه"],
+                 id="default-plural-at-and-singular-same-stem-taliba"),
+    # ات guard: removed while 2 letters remain (قوات; Snowball alone gives
+    # قوا), kept when only 1 would (بات: the word is its own stem)
+    pytest.param("الشركات", ["شرك", "=الشركات"], id="default-plural-at-removed-three-remain"),
+    pytest.param("القوات", ["قو", "=القوات"], id="default-plural-at-removed-two-remain"),
+    pytest.param("بات", ["بات"], id="default-plural-at-kept-one-would-remain"),
+    # stopwords give no term at all, not even an exact form
+    pytest.param("إلى في على من الكتاب", ["كتاب", "=الكتاب"],
+                 id="default-stopwords-no-exact-form"),
+    pytest.param("التي كانت عليه وفي", [], id="default-stopwords-that-would-stem-give-nothing"),
+    # Latin words, numbers, URLs and e-mails: no exact form, even when the
+    # term differs from the text (case, English stem, separators, host)
+    pytest.param("Reports RUNNING #Libya", ["report", "run", "libya"],
+                 id="default-latin-no-exact-form"),
+    pytest.param("٢٠٢٣ ١٬٠٠٠ ٣٫٥", ["2023", "1000", "3.5"], id="default-numbers-no-exact-form"),
+    pytest.param("News.Desk@Example.org www.aljazeera.net/news",
+                 ["news.desk@example.org", "aljazeera.net"], id="default-email-url-no-exact-form"),
+    pytest.param("أعلنت Microsoft عن Windows ٢٠٢٣",
+                 ["اعلن", "=اعلنت", "microsoft", "window", "2023"], id="default-mixed-text"),
+    # question words are indexed, with their exact forms
+    pytest.param("متى وصل الوفد", ["مت", "=متي", "وصل", "وفد", "=الوفد"],
+                 id="default-question-word-indexed-with-exact-form"),
+    # ﷺ expands to words: each gets its own exact form, عليه none
+    pytest.param("ﷺ", ["صل", "=صلي", "له", "=الله", "سلم", "=وسلم"],
+                 id="default-ligature-each-word-its-exact-form"),
+    pytest.param("أعلنت الحكومة أن والقوات انسحبت بعد المفاوضات",
+                 ["اعلن", "=اعلنت", "حكوم", "=الحكومه", "قو", "=والقوات", "انسحب", "=انسحبت",
+                  "مفاوض", "=المفاوضات"], id="default-news-sentence"),
+]
+
+
+@pytest.mark.parametrize("text, expected", DEFAULT_ANALYZE_CASES)
+def test_default_analyze_golden(text, expected):
+    assert analyze(text) == expected
+    assert analyze(text, pipeline=TermPipeline()) == expected
+    # without exact forms: the same stems, one term per word
+    no_exact = [t for t in expected if not t.startswith("=")]
+    assert analyze(text, pipeline=TermPipeline(exact_forms=False)) == no_exact
+
+
+@pytest.mark.parametrize("text", [p.values[0] for p in DEFAULT_ANALYZE_CASES],
+                         ids=[p.id for p in DEFAULT_ANALYZE_CASES])
+def test_default_terms_follow_the_written_out_recipe(text):
+    """Each token's terms, recomputed from the rules with
+    :func:`_reference_default_stem` (Snowball is the only shared code)."""
+    stop = arabic_stopwords()
+    for tok in explain(text):
+        if tok.kind != "arabic":
+            assert not any(t.startswith("=") for t in tok.terms), tok
+            continue
+        expected: list[str] = []
+        for word in tok.normalized.split():
+            if word in stop:
+                continue
+            stem = _reference_default_stem(word)
+            expected += [stem] if stem == word else [stem, "=" + word]
+        assert list(tok.terms) == expected, tok
+
+
+DEFAULT_QUERY_CASES = [
+    pytest.param("متى انسحبت القوات", ["انسحب", "=انسحبت", "قو", "=القوات"],
+                 id="default-query-drops-mata-keeps-exact-forms"),
+    pytest.param("كيف تعمل الشركات", ["تعمل", "شرك", "=الشركات"],
+                 id="default-query-drops-kayfa-keeps-exact-forms"),
+    pytest.param("هل وصل الوفد؟", ["وصل", "وفد", "=الوفد"],
+                 id="default-query-drops-hal-keeps-exact-forms"),
+    pytest.param("لماذا استقال الوزير", ["استقال", "زير", "=الوزير"],
+                 id="default-query-drops-limadha-keeps-exact-forms"),
+    pytest.param("إلى متى", [], id="default-query-stopword-and-question-word-give-nothing"),
+]
+
+
+@pytest.mark.parametrize("text, expected", DEFAULT_QUERY_CASES)
+def test_default_analyze_query_golden(text, expected):
     assert analyze(text, query=True) == expected
+
+
+def test_default_explain_reports_exact_forms():
+    tokens = explain("وَالكتابُ إلى Reports كتاب")
+    assert [(t.original, t.kind, t.normalized, t.terms, t.stopword) for t in tokens] == [
+        ("وَالكتابُ", "arabic", "والكتاب", ("كتاب", "=والكتاب"), False),
+        ("إلى", "arabic", "الي", (), True),
+        ("Reports", "word", "Reports", ("report",), False),
+        ("كتاب", "arabic", "كتاب", ("كتاب",), False),
+    ]
+
+
+def test_default_whoosh_exact_forms_share_their_stems_position():
+    a = ArabicAnalyzer()
+    text = "ذهب الوفد إلى المدينة"
+    toks = [(t.text, t.pos, t.startchar, t.endchar)
+            for t in a(text, positions=True, chars=True)]
+    assert toks == [("ذهب", 0, 0, 3), ("وفد", 1, 4, 9), ("=الوفد", 1, 4, 9),
+                    ("مدين", 2, 14, 21), ("=المدينه", 2, 14, 21)]
+    toks = [(t.text, t.pos) for t in a("والكتاب كتابهم", positions=True, start_pos=5)]
+    assert toks == [("كتاب", 5), ("=والكتاب", 5), ("كتاب", 6), ("=كتابهم", 6)]
+
+
+def test_default_whoosh_query_mode_has_no_exact_forms():
+    a = ArabicAnalyzer()
+    toks = [(t.text, t.pos) for t in a("ذهب متى الوفد إلى المدينة", mode="query", positions=True)]
+    assert toks == [("ذهب", 0), ("وفد", 1), ("مدين", 2)]
+    assert terms(a, "المفاوضات مفاوضة فرنسا", mode="query") == ["مفاوض", "مفاوض", "رنس"]
+    # so Whoosh's query parser sees one term per word
+    schema = Schema(body=TEXT(analyzer=a))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parser = QueryParser("body", schema)
+        assert str(parser.parse("بالمفاوضات")) == "body:مفاوض"
+        assert str(parser.parse('"الوفد إلى المدينة"')) == 'body:"وفد مدين"'
+
+
+def test_default_whoosh_phrase_matches_across_exact_forms_and_stopwords():
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ArabicAnalyzer()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ix = RamStorage().create_index(schema)
+        with ix.writer() as w:
+            w.add_document(id="1", body="وصل الوفد إلى المدينة بعد المفاوضات")
+        with ix.searcher() as s:
+            parser = QueryParser("body", ix.schema)
+            assert [h["id"] for h in s.search(parser.parse('"الوفد المدينة"'))] == ["1"]
+            assert [h["id"] for h in s.search(parser.parse('"وفد في مدينة"'))] == ["1"]
+            assert [h["id"] for h in s.search(parser.parse('"المدينة الوفد"'))] == []
 
 
 # ---------------------------------------------------------------------------
@@ -502,7 +695,7 @@ def test_offsets_map_back_to_original_words(text, originals):
 
 
 def test_explain_reports_normalized_form_terms_and_stopwords():
-    tokens = explain("وَالقُوّات إلى #Libya")
+    tokens = explain("وَالقُوّات إلى #Libya", pipeline=LIGHT10)
     assert [(t.original, t.kind, t.normalized, t.terms, t.stopword) for t in tokens] == [
         ("وَالقُوّات", "arabic", "والقوات", ("قو",), False),
         ("إلى", "arabic", "الي", (), True),
@@ -511,8 +704,15 @@ def test_explain_reports_normalized_form_terms_and_stopwords():
 
 
 def test_whoosh_positions_are_renumbered_over_stopwords():
-    toks = [(t.text, t.pos) for t in ArabicAnalyzer()("ذهب الوفد إلى المدينة", positions=True)]
+    a = ArabicAnalyzer(**LIGHT10_OPTIONS)
+    toks = [(t.text, t.pos) for t in a("ذهب الوفد إلى المدينة", positions=True)]
     assert toks == [("ذهب", 0), ("وفد", 1), ("مدين", 2)]
+    # two stopwords in a row leave no gap either
+    toks = [(t.text, t.pos) for t in a("ذهب الوفد في إلى المدينة", positions=True)]
+    assert toks == [("ذهب", 0), ("وفد", 1), ("مدين", 2)]
+    # numbering starts at start_pos
+    toks = [(t.text, t.pos) for t in a("الوفد إلى المدينة", positions=True, start_pos=7)]
+    assert toks == [("وفد", 7), ("مدين", 8)]
 
 
 # ---------------------------------------------------------------------------
@@ -535,29 +735,53 @@ def test_stopword_lists_are_normalized_data():
 # ---------------------------------------------------------------------------
 
 OPTION_TEXT = "والقوات بالمفاوضات في أُكتوبر Reports the"
+L10 = LIGHT10_OPTIONS
 OPTION_CASES = [
-    pytest.param({}, ["قو", "مفاوض", "اكتوبر", "report"], id="option-defaults"),
-    pytest.param({"stemmer": "light10"}, ["قو", "مفاوض", "اكتوبر", "report"],
+    # defaults: light10-snowball (و, ال, ات, then Snowball: قو; بال, ات,
+    # then Snowball: مفاوض), and each stemmed word's normalized form right
+    # after its stem.
+    # اكتوبر and the Latin word get no exact form.
+    pytest.param({}, ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 id="option-defaults"),
+    pytest.param({"stemmer": "light10-snowball", "exact_forms": True},
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 id="option-defaults-spelled-out"),
+    pytest.param({"exact_forms": False}, ["قو", "مفاوض", "اكتوبر", "report"],
+                 id="option-exact-forms-off"),
+    pytest.param({**L10}, ["قو", "مفاوض", "اكتوبر", "report"],
                  id="option-stemmer-light10"),
+    pytest.param({"stemmer": "light10"},
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 id="option-stemmer-light10-with-exact-forms"),
     # Snowball keeps و in front of ال (documented trap)
-    pytest.param({"stemmer": "snowball"}, ["والقوا", "مفاوض", "اكتوبر", "report"],
-                 id="option-stemmer-snowball"),
+    pytest.param({"stemmer": "snowball", "exact_forms": False},
+                 ["والقوا", "مفاوض", "اكتوبر", "report"], id="option-stemmer-snowball"),
+    pytest.param({"stemmer": "snowball"},
+                 ["والقوا", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 id="option-stemmer-snowball-with-exact-forms"),
+    # without stemming the stem is the normalized word: no exact forms
     pytest.param({"stemmer": "none"}, ["والقوات", "بالمفاوضات", "اكتوبر", "report"],
                  id="option-stemmer-none"),
     pytest.param({"stemmer": None}, ["والقوات", "بالمفاوضات", "اكتوبر", "report"],
                  id="option-stemmer-None"),
-    pytest.param({"stemmer": lambda w: w[::-1]}, ["تاوقلاو", "تاضوافملاب", "ربوتكا", "report"],
-                 id="option-stemmer-callable"),
-    pytest.param({"stopwords": False}, ["قو", "مفاوض", "في", "اكتوبر", "report", "the"],
+    pytest.param({"stemmer": lambda w: w[::-1], "exact_forms": False},
+                 ["تاوقلاو", "تاضوافملاب", "ربوتكا", "report"], id="option-stemmer-callable"),
+    pytest.param({"stemmer": lambda w: w[::-1]},
+                 ["تاوقلاو", "=والقوات", "تاضوافملاب", "=بالمفاوضات", "ربوتكا", "=اكتوبر",
+                  "report"], id="option-stemmer-callable-with-exact-forms"),
+    pytest.param({**L10, "stopwords": False}, ["قو", "مفاوض", "في", "اكتوبر", "report", "the"],
                  id="option-stopwords-off"),
-    pytest.param({"stopwords": ["أكتوبر", "The"]}, ["قو", "مفاوض", "في", "report"],
+    pytest.param({"stopwords": False},
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "في", "اكتوبر", "report", "the"],
+                 id="option-stopwords-off-with-defaults"),
+    pytest.param({**L10, "stopwords": ["أكتوبر", "The"]}, ["قو", "مفاوض", "في", "report"],
                  id="option-stopwords-custom-normalized"),
-    pytest.param({"normalize": ["diacritics"]}, ["قو", "مفاوض", "أكتوبر", "report"],
+    pytest.param({**L10, "normalize": ["diacritics"]}, ["قو", "مفاوض", "أكتوبر", "report"],
                  id="option-normalize-only-diacritics-keeps-hamza"),
     pytest.param({"normalize": ["alef"], "stemmer": "none"},
                  ["والقوات", "بالمفاوضات", "اُكتوبر", "report"],
                  id="option-normalize-only-alef-keeps-diacritics"),
-    pytest.param({"latin_stemmer": None}, ["قو", "مفاوض", "اكتوبر", "reports"],
+    pytest.param({**L10, "latin_stemmer": None}, ["قو", "مفاوض", "اكتوبر", "reports"],
                  id="option-latin-stemmer-off"),
 ]
 
@@ -575,19 +799,32 @@ def test_arabic_analyzer_options(options, expected):
 def test_stopword_lists_follow_the_analyzers_normalization_steps(steps):
     """The lists are normalized like the text: with fewer steps, a stopword
     written exactly as in the list is still dropped."""
-    a = ArabicAnalyzer(normalize=steps)
+    a = ArabicAnalyzer(normalize=steps, **LIGHT10_OPTIONS)
     assert terms(a, "ذهب إلى السوق على عجل") == ["ذهب", "سوق", "عجل"]
     assert terms(a, "أين السوق", mode="query") == ["سوق"]
     assert terms(a, "أين السوق") == ["أين", "سوق"]
+    # with the default stemmer and exact forms: the stopwords leave no term
+    # at all (no exact form either); السوق gets its exact form
+    d = ArabicAnalyzer(normalize=steps)
+    assert terms(d, "ذهب إلى السوق على عجل") == ["ذهب", "سوق", "=السوق", "عجل"]
+    assert terms(d, "أين السوق", mode="query") == ["سوق"]
 
 
 def test_query_stopwords_only_in_query_mode():
-    a = ArabicAnalyzer()
+    a = ArabicAnalyzer(**LIGHT10_OPTIONS)
     assert terms(a, "متى وصل") == ["مت", "وصل"]
     assert terms(a, "متى وصل", mode="query") == ["وصل"]
-    assert terms(ArabicAnalyzer(query_stopwords=False), "متى وصل", mode="query") == ["مت", "وصل"]
-    custom = ArabicAnalyzer(query_stopwords=["كيف"])
+    assert terms(ArabicAnalyzer(query_stopwords=False, **LIGHT10_OPTIONS), "متى وصل",
+                 mode="query") == ["مت", "وصل"]
+    custom = ArabicAnalyzer(query_stopwords=["كيف"], **LIGHT10_OPTIONS)
     assert terms(custom, "كيف متى في", mode="query") == ["مت"]
+    # defaults: a question word is indexed, exact form included (متي → مت
+    # by Snowball), and dropped from queries, exact form included
+    d = ArabicAnalyzer()
+    assert terms(d, "متى وصل") == ["مت", "=متي", "وصل"]
+    assert terms(d, "متى وصل", mode="query") == ["وصل"]
+    assert terms(ArabicAnalyzer(query_stopwords=False), "متى وصل", mode="query") == ["مت", "وصل"]
+    assert terms(ArabicAnalyzer(query_stopwords=["كيف"]), "كيف متى في", mode="query") == ["مت"]
 
 
 def test_unknown_stemmer_is_rejected():
@@ -598,10 +835,18 @@ def test_unknown_stemmer_is_rejected():
 
 
 def test_analyze_matches_whoosh_analyzer_on_golden_texts():
-    a = ArabicAnalyzer()
-    for param in ANALYZE_CASES:
+    """Index mode gives analyze()'s terms, exact forms included; query
+    mode gives analyze(query=True)'s terms without the exact forms."""
+    cases = ANALYZE_CASES + QUERY_CASES + DEFAULT_ANALYZE_CASES + DEFAULT_QUERY_CASES
+    l10 = ArabicAnalyzer(**LIGHT10_OPTIONS)
+    default = ArabicAnalyzer()
+    for param in cases:
         text = param.values[0]
-        assert terms(a, text) == analyze(text), param.id
+        assert terms(l10, text) == analyze(text, pipeline=LIGHT10), param.id
+        assert terms(l10, text, mode="query") == analyze(text, pipeline=LIGHT10, query=True)
+        assert terms(default, text) == analyze(text), param.id
+        assert terms(default, text, mode="query") == [
+            t for t in analyze(text, query=True) if not t.startswith("=")], param.id
 
 
 # ---------------------------------------------------------------------------
@@ -682,7 +927,10 @@ PICKLE_TEXT = "وَالقُوّات بالمفاوضات إلى أُكتوبر �
 
 @pytest.mark.parametrize("options", [
     pytest.param({}, id="pickle-defaults"),
+    pytest.param({**LIGHT10_OPTIONS}, id="pickle-light10-no-exact-forms"),
+    pytest.param({"exact_forms": False}, id="pickle-exact-forms-off"),
     pytest.param({"stemmer": "snowball"}, id="pickle-snowball"),
+    pytest.param({"latin_stemmer": None}, id="pickle-latin-stemmer-off"),
     pytest.param({"stemmer": "none", "stopwords": False}, id="pickle-no-stem-no-stop"),
     pytest.param({"stopwords": ["أكتوبر"], "normalize": ["diacritics", "alef"]},
                  id="pickle-custom-stopwords-and-steps"),
@@ -693,7 +941,26 @@ def test_analyzer_survives_pickle(options):
     b = pickle.loads(pickle.dumps(a))
     assert terms(b, PICKLE_TEXT) == before
     assert terms(b, PICKLE_TEXT, mode="query") == terms(a, PICKLE_TEXT, mode="query")
+    assert [(t.text, t.pos) for t in b(PICKLE_TEXT, positions=True)] == \
+        [(t.text, t.pos) for t in a(PICKLE_TEXT, positions=True)]
     assert b == a
+    assert b.items[-1].pipeline.exact_forms == a.items[-1].pipeline.exact_forms
+
+
+@pytest.mark.parametrize("options, other", [
+    pytest.param({}, {"exact_forms": False}, id="exact-forms"),
+    pytest.param({}, {"stemmer": "light10"}, id="stemmer"),
+    pytest.param({}, {"latin_stemmer": None}, id="latin-stemmer"),
+    pytest.param({}, {"stopwords": False}, id="stopwords"),
+    pytest.param({}, {"normalize": ["diacritics"]}, id="normalize"),
+])
+def test_analyzers_that_give_different_terms_are_not_equal(options, other):
+    """Whoosh compares schemas (analyzers included) by equality."""
+    a, b = ArabicAnalyzer(**options), ArabicAnalyzer(**{**options, **other})
+    text = PICKLE_TEXT + " كتابهم سيذهبون"     # stems that Light10 leaves alone
+    assert terms(a, text) != terms(b, text)
+    assert a != b
+    assert ArabicAnalyzer(**options) == a and ArabicAnalyzer(**{**options, **other}) == b
 
 
 def test_pickle_does_not_carry_the_term_cache():
@@ -703,7 +970,10 @@ def test_pickle_does_not_carry_the_term_cache():
     words = [a1 + a2 + a3 + a4 for a1 in letters[:12] for a2 in letters[:12]
              for a3 in letters[:6] for a4 in "اتن"]
     text = " ".join("وال" + w for w in words)
-    assert len(terms(a, text)) == len(words)
+    # every word loses و and ال, so each gives its stem and its exact form
+    out = terms(a, text)
+    assert out[1::2] == ["=وال" + w for w in words]
+    assert len(out) == 2 * len(words) and not any(t.startswith("=") for t in out[::2])
     pipeline = a.items[-1].pipeline
     assert len(pipeline._cache) >= 2000      # the cache really was filled
     used = pickle.dumps(a)

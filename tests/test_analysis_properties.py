@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from arsearch import ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, analyze, explain, light_stem
 from arsearch import normalize
 from arsearch.analysis import NORMALIZATION_RULES, RULE_ORDER, TermPipeline, tokenize
+from arsearch.analysis.pipeline import EXACT_MARK
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow])
@@ -81,6 +82,17 @@ ALL_RULE_KEYS = frozenset(c for table in NORMALIZATION_RULES.values() for c in t
 
 ANALYZER = ArabicAnalyzer()
 PICKLED_ANALYZER = pickle.loads(pickle.dumps(ArabicAnalyzer()))
+LIGHT10_ANALYZER = ArabicAnalyzer(stemmer="light10", exact_forms=False)
+LIGHT10 = TermPipeline(stemmer="light10", exact_forms=False)
+NO_EXACT = TermPipeline(exact_forms=False)
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u08FF" or "\uFB50" <= ch <= "\uFEFC"
+
+
+def _without_exact_forms(terms: list[str]) -> list[str]:
+    return [t for t in terms if not t.startswith(EXACT_MARK)]
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
@@ -234,9 +246,73 @@ def test_light_stem_never_shorter_than_two_unless_the_normalized_input_was(word)
 @PROPERTY_SETTINGS
 @given(texts)
 def test_analyze_equals_whoosh_analyzer_terms(text):
+    """Index mode: analyze()'s terms, exact forms included. Query mode:
+    analyze(query=True)'s terms without the exact forms, so Whoosh's own
+    query parser sees one term per word."""
     assert [t.text for t in ANALYZER(text)] == analyze(text)
-    assert [t.text for t in ANALYZER(text, mode="query")] == analyze(text, query=True)
+    assert [t.text for t in ANALYZER(text, mode="query")] == _without_exact_forms(
+        analyze(text, query=True))
     assert [t.text for t in PICKLED_ANALYZER(text)] == analyze(text)
+    assert [t.text for t in PICKLED_ANALYZER(text, mode="query")] == _without_exact_forms(
+        analyze(text, query=True))
+    # without exact forms, both modes are analyze()'s exactly
+    assert [t.text for t in LIGHT10_ANALYZER(text)] == analyze(text, pipeline=LIGHT10)
+    assert [t.text for t in LIGHT10_ANALYZER(text, mode="query")] == analyze(
+        text, pipeline=LIGHT10, query=True)
+
+
+# --- exact forms ------------------------------------------------------------
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_exact_forms_follow_their_stem_and_only_when_it_differs(text):
+    for query in (False, True):
+        for tok in explain(text, query=query):
+            terms = tok.terms
+            exact = [t for t in terms if t.startswith(EXACT_MARK)]
+            if not exact:
+                continue
+            # Arabic-script words only (not Latin, numbers, URLs, e-mails)
+            assert tok.kind not in ("url", "email") and _is_arabic(tok.normalized[0]), tok
+            words = tok.normalized.split()
+            for i, term in enumerate(terms):
+                if term.startswith(EXACT_MARK):
+                    word = term[len(EXACT_MARK):]
+                    # right after its stem, which differs from the word
+                    assert i > 0 and not terms[i - 1].startswith(EXACT_MARK), tok
+                    assert terms[i - 1] != word and word in words, tok
+                    assert word and not word.startswith(EXACT_MARK), tok
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_exact_forms_add_terms_and_change_no_stem(text):
+    for query in (False, True):
+        with_exact = analyze(text, query=query)
+        assert _without_exact_forms(with_exact) == analyze(text, pipeline=NO_EXACT, query=query)
+
+
+@PROPERTY_SETTINGS
+@given(texts)
+def test_whoosh_exact_forms_share_their_stems_position(text):
+    tokens = [(t.text, t.pos, t.startchar, t.endchar)
+              for t in ANALYZER(text, positions=True, chars=True)]
+    stems = [tok for tok in tokens if not tok[0].startswith(EXACT_MARK)]
+    # stems: consecutive positions (stopwords leave no gap)
+    if stems:
+        first = stems[0][1]
+        assert [pos for _, pos, _, _ in stems] == list(range(first, first + len(stems)))
+    for i, (term, pos, start, end) in enumerate(tokens):
+        if term.startswith(EXACT_MARK):
+            assert i > 0
+            stem, stem_pos, stem_start, stem_end = tokens[i - 1]
+            assert not stem.startswith(EXACT_MARK)
+            assert (pos, start, end) == (stem_pos, stem_start, stem_end)
+    # query mode: no exact form, and the stems still numbered consecutively
+    query = [(t.text, t.pos) for t in ANALYZER(text, mode="query", positions=True)]
+    assert not any(term.startswith(EXACT_MARK) for term, _ in query)
+    if query:
+        assert [pos for _, pos in query] == list(range(query[0][1], query[0][1] + len(query)))
 
 
 @PROPERTY_SETTINGS

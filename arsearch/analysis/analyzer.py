@@ -77,8 +77,11 @@ class ArabicTermFilter(Filter):
     cached :class:`~arsearch.analysis.pipeline.TermPipeline`.
 
     Positions are renumbered after stopwords are dropped, in documents and
-    queries alike, so a phrase matches across a removed stopword.
-    Tokens analysed with ``mode="query"`` also lose question words.
+    queries alike, so a phrase matches across a removed stopword. An exact
+    form (``=word``, see :data:`~arsearch.analysis.pipeline.EXACT_MARK`)
+    shares its stem's position. Tokens analysed with ``mode="query"`` lose
+    question words, and their exact forms, so Whoosh's own query parser
+    sees one term per word.
     """
 
     def __init__(self, pipeline: TermPipeline | None = None, **options: object):
@@ -93,13 +96,16 @@ class ArabicTermFilter(Filter):
         pipeline = self.pipeline
         pos = None
         for t in tokens:
-            terms = pipeline(t.text, t.mode == "query")
+            query = t.mode == "query"
+            terms = pipeline(t.text, query)
             if not terms:
                 continue
             if t.positions:
                 if pos is None:
                     pos = t.pos
             for term in terms:
+                if term[0] == EXACT_MARK and query:
+                    continue
                 t.text = term
                 if t.positions:
                     if term[0] == EXACT_MARK:
@@ -112,32 +118,41 @@ class ArabicTermFilter(Filter):
 
 def ArabicAnalyzer(
     *,
-    stemmer: str | Stemmer | None = "light10",
+    stemmer: str | Stemmer | None = "light10-snowball",
     stopwords: bool | Iterable[str] = True,
     query_stopwords: bool | Iterable[str] = True,
     normalize: Iterable[str] | None = None,
+    exact_forms: bool = True,
     latin_stemmer: str | None = "english",
 ) -> CompositeAnalyzer:
     """A Whoosh analyzer for Arabic text, mixed with Latin-script words.
 
-    :param stemmer: ``"light10"`` (default), ``"snowball"``, ``"none"``/``None``,
-        or any callable from a normalized word to its stem.
+    :param stemmer: ``"light10-snowball"`` (default, see
+        :class:`~arsearch.analysis.stemming.LightSnowballStemmer`), ``"light10"``,
+        ``"snowball"``, ``"none"``/``None``, or any callable from a
+        normalized word to its stem.
     :param stopwords: ``True`` for the bundled Arabic and English lists,
         ``False`` to keep every word, or your own iterable of words.
     :param query_stopwords: question words (متى، كيف، هل …) dropped from
         queries only; ``True``, ``False`` or your own words.
     :param normalize: the normalization steps to run, by name (see
         :data:`~arsearch.analysis.normalization.RULE_ORDER`); ``None`` runs all.
+    :param exact_forms: also index each word's normalized, unstemmed form
+        (as ``=word``, on the stem's position), so an exact match can
+        outrank a match through stemming.
     :param latin_stemmer: Snowball language for Latin tokens, or ``None``.
 
     >>> from whoosh.fields import Schema, TEXT
     >>> schema = Schema(body=TEXT(analyzer=ArabicAnalyzer()))
     >>> [t.text for t in ArabicAnalyzer()("والكتاب في المدينة")]
+    ['كتاب', '=والكتاب', 'مدين', '=المدينه']
+    >>> [t.text for t in ArabicAnalyzer(exact_forms=False)("والكتاب في المدينة")]
     ['كتاب', 'مدين']
     """
     pipeline = TermPipeline(
         stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
-        normalizer=ArabicNormalizer(normalize), latin_stemmer=latin_stemmer)
+        normalizer=ArabicNormalizer(normalize), exact_forms=exact_forms,
+        latin_stemmer=latin_stemmer)
     return ArabicTokenizer() | ArabicTermFilter(pipeline)
 
 
@@ -192,7 +207,10 @@ def analyze(text: str, *, pipeline: TermPipeline | None = None, query: bool = Fa
     """The terms indexed for ``text``, in order.
 
     >>> analyze("وصل الوفد إلى المدينةِ، والتقى بالمفاوضين #Libya")
-    ['وصل', 'وفد', 'مدين', 'تق', 'مفاوض', 'libya']
+    ['وصل', 'وفد', '=الوفد', 'مدين', '=المدينه', 'تق', '=والتقي', 'مفاوض', '=بالمفاوضين', 'libya']
+
+    A term starting with ``=`` is a word's exact (normalized, unstemmed)
+    form, indexed beside its stem so that exact matches rank higher.
     """
     p = pipeline or default_pipeline()
     return [term for tok in tokenize(text) for term in p(tok.text, query)]
@@ -222,7 +240,7 @@ def explain(text: str, *, pipeline: TermPipeline | None = None,
     terms, so you can see why a word matches or does not.
 
     >>> [(t.original, t.normalized, t.terms) for t in explain("وَالقُوّات إلى")]
-    [('وَالقُوّات', 'والقوات', ('قو',)), ('إلى', 'الي', ())]
+    [('وَالقُوّات', 'والقوات', ('قو', '=والقوات')), ('إلى', 'الي', ())]
     """
     p = pipeline or default_pipeline()
     out = []

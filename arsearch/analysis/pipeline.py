@@ -34,20 +34,20 @@ class TermPipeline:
 
     >>> p = TermPipeline()
     >>> p("والقوات"), p("إلى"), p("Reports"), p("٢٠٢٣")
-    (('قو',), (), ('report',), ('2023',))
+    (('قو', '=والقوات'), (), ('report',), ('2023',))
     >>> p("متى"), p("متى", query=True)
-    (('مت',), ())
+    (('مت', '=متي'), ())
     """
 
     def __init__(
         self,
         *,
-        stemmer: str | Stemmer | None = "light10",
+        stemmer: str | Stemmer | None = "light10-snowball",
         stopwords: bool | Iterable[str] = True,
         query_stopwords: bool | Iterable[str] = True,
         normalizer: ArabicNormalizer | None = None,
         latin_stemmer: str | None = "english",
-        exact_forms: bool = False,
+        exact_forms: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ):
         # Whoosh pickles analyzers into the index's schema: keep only these
@@ -138,7 +138,9 @@ class TermPipeline:
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, TermPipeline) and other.stemmer_name == self.stemmer_name
                 and other.stopwords == self.stopwords and other.normalizer == self.normalizer
-                and other.query_stopwords == self.query_stopwords)
+                and other.query_stopwords == self.query_stopwords
+                and other.exact_forms == self.exact_forms
+                and other._settings["latin_stemmer"] == self._settings["latin_stemmer"])
 
     __hash__ = None  # type: ignore[assignment]
 

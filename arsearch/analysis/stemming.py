@@ -112,7 +112,7 @@ class SnowballArabicStemmer:
 #: this many letters remain): Snowball leaves its alef (مفاوضات → مفاوضا,
 #: apart from مفاوضة → مفاوض) and reads سيارات as a future-tense verb.
 PLURAL_AT = "ات"
-PLURAL_AT_MIN_REMAINING = 3
+PLURAL_AT_MIN_REMAINING = 2
 
 
 class LightSnowballStemmer:
@@ -173,7 +173,8 @@ STEMMERS: dict[str, Callable[[], Stemmer]] = {
 
 
 def get_stemmer(stemmer: str | Stemmer | None) -> Stemmer:
-    """Resolve a stemmer name (``"light10"``, ``"snowball"``, ``"none"``),
+    """Resolve a stemmer name (``"light10-snowball"``, ``"light10"``,
+    ``"snowball"``, ``"none"``),
     ``None`` (no stemming) or a callable into a stemmer object."""
     if stemmer is None:
         return NoStemmer()

@@ -101,10 +101,12 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
     >>> from arsearch.analysis import TermPipeline
     >>> q = parse_query('متى وقّعت الاتفاقية؟ "وزير الخارجية" -السودان source:الأفق',
     ...                 TermPipeline())
-    >>> [t.text for t in q.terms], [p.terms for p in q.phrases]
+    >>> [t.text for t in q.terms if not t.exact], [p.terms for p in q.phrases]
     (['قعت', 'اتفاق', 'زير', 'خارج'], [('زير', 'خارج')])
+    >>> [t.text for t in q.terms if t.exact]
+    ['=وقعت', '=الاتفاقيه', '=وزير', '=الخارجيه']
     >>> [t.text for t in q.excluded_terms], q.sources
-    (['سود'], ['الافق'])
+    (['سودان'], ['الافق'])
     """
     if not isinstance(query, str):
         raise QueryError(f"query must be a string, got {type(query).__name__}")

@@ -43,7 +43,7 @@ class RankingParams:
     """
 
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"headline": 2.0, "body": 1.0})
+        default_factory=lambda: {"headline": 3.0, "body": 1.0})
     b: Mapping[str, float] = field(default_factory=lambda: {"headline": 0.75, "body": 0.75})
     k1: float = 1.2
     #: Score multiplier ``1 + coordination * (matched - 1) / (terms - 1)``.
