@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from .._whoosh import query, quiet
 from ..analysis import TermPipeline, analyze, normalize_value
+from ..analysis.pipeline import EXACT_MARK
 from ..article import Article, to_article
 from ..dates import parse_date
 from ..errors import (ArsearchError, DateError, DocumentError, IndexClosedError,
@@ -639,8 +640,9 @@ class Index:
         if article is None:
             raise QueryError(f"no article with id {article_id!r}")
         searcher, ranker = self._current_ranker()
-        counts = Counter(analyze(article["headline"] or "", pipeline=self.pipeline) * 2
-                         + analyze(article["body"] or "", pipeline=self.pipeline))
+        words = (analyze(article["headline"] or "", pipeline=self.pipeline) * 2
+                 + analyze(article["body"] or "", pipeline=self.pipeline))
+        counts = Counter(w for w in words if not w.startswith(EXACT_MARK))
         # Words in more than this share of articles say nothing about a topic.
         common = max(10, MORE_LIKE_MAX_DF * ranker.doc_count)
         weight = {}
