@@ -15,7 +15,8 @@ from .analysis import (ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, NoStemm
 from .article import Article
 from .dates import parse_date
 from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
-                     IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError)
+                     IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError,
+                     SettingsError)
 from .index import Hit, Index, RankingParams, Results
 from .readers import read_article_text, read_articles, read_csv, read_jsonl
 from .sample import load_sample
@@ -26,7 +27,7 @@ __all__ = [
     "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "DateError",
     "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
     "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
-    "SchemaMismatchError", "SnowballArabicStemmer", "analyze", "explain", "light_stem",
+    "SchemaMismatchError", "SettingsError", "SnowballArabicStemmer", "analyze", "explain", "light_stem",
     "load_sample", "normalize", "parse_date", "read_article_text", "read_articles", "read_csv",
     "read_jsonl", "tokenize",
 ]

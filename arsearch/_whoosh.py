@@ -39,11 +39,30 @@ with quiet():
     from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, LockError
     from whoosh.index import FileIndex
     from whoosh.index import exists_in as index_exists_in
+    from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 WHOOSH_VERSION = whoosh.versionstring()
 
+
+def unlocked_writer(ix: FileIndex, **kwargs: object) -> SegmentWriter:
+    """A writer that does not take the index's write lock: for a worker of a
+    parallel load, whose parent holds the lock."""
+    return SegmentWriter(ix, _lk=False, **kwargs)
+
+
+def finish_segment(writer: SegmentWriter) -> object:
+    """Write out a sub-writer's documents as a finished segment, without
+    committing, and return the segment for the parent's commit. This is the
+    protocol Whoosh's own multiprocessing writer uses with its sub-writers;
+    it is kept here, in the one module that touches Whoosh internals."""
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment
+
 __all__ = [
     "Analyzer", "CompositeAnalyzer", "EmptyIndexError", "FileIndex", "FileStorage", "Filter",
-    "LockError", "RamStorage", "RegexTokenizer", "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION",
-    "WhooshIndexError", "fields", "index_exists_in", "query", "quiet", "scoring", "sorting",
+    "LockError", "MERGE_SMALL", "RamStorage", "RegexTokenizer", "SegmentWriter",
+    "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
+    "finish_segment", "index_exists_in", "query", "quiet", "scoring", "sorting",
+    "unlocked_writer",
 ]

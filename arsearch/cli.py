@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .analysis import explain
-from .errors import ArsearchError
+from .errors import ArsearchError, SettingsError
 from .index import Index, Results
 from .readers import read_articles
 from .sample import load_sample
@@ -37,12 +37,13 @@ DEMO_QUERIES: tuple[tuple[str, str], ...] = (
 
 class _Style:
     """How output is decorated: ANSI emphasis and RTL marks on a terminal,
-    plain text (matches in «») elsewhere."""
+    plain text elsewhere, with matches in [brackets] (not «», which Arabic
+    text uses for quotations)."""
 
     def __init__(self, stream: TextIO):
         tty = stream.isatty()
         color = tty and "NO_COLOR" not in os.environ
-        self.mark = ("\033[1;33m", "\033[0m") if color else ("«", "»")
+        self.mark = ("\033[1;33m", "\033[0m") if color else ("[", "]")
         self.dim = ("\033[2m", "\033[0m") if color else ("", "")
         self.bold = ("\033[1m", "\033[0m") if color else ("", "")
         self.rtl_mark = RLM if tty else ""
@@ -53,8 +54,7 @@ class _Style:
 
 def print_results(results: Results, out: TextIO, style: _Style) -> None:
     pages = max(results.pages, 1)
-    out.write(f"{results.total} result{'s' if results.total != 1 else ''} "
-              f"(page {results.page} of {pages})\n")
+    out.write(f"{_count(results.total, 'result')} (page {results.page} of {pages})\n")
     for hit in results:
         headline = hit.headline_passage.render(*style.bold, escape=False) or hit.id
         out.write(f"\n{hit.rank:>3}. {style.rtl(headline)}\n")
@@ -70,6 +70,10 @@ def print_results(results: Results, out: TextIO, style: _Style) -> None:
             out.write(f"     {hit.url}\n")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _json(data: Any, out: TextIO) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -77,8 +81,21 @@ def _json(data: Any, out: TextIO) -> None:
 # Commands ------------------------------------------------------------------
 
 
+def _field_map(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    mapping = {}
+    for pair in pairs:
+        field, sep, key = pair.partition("=")
+        if not sep or not field or not key:
+            raise SettingsError(f"--field takes FIELD=KEY (for example headline=title), got {pair!r}")
+        mapping[field.strip()] = key.strip()
+    return mapping
+
+
 def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
-    records = read_articles(*args.sources, errors="skip" if args.skip_errors else "raise")
+    records = read_articles(*args.sources, errors="skip" if args.skip_errors else "raise",
+                            fields=_field_map(args.field))
     with Index(args.index) as ix:
         before = len(ix)
         written = ix.add(records, progress=not args.quiet and sys.stderr.isatty(),
@@ -86,8 +103,8 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
                          bad_dates="drop" if args.drop_bad_dates else "raise",
                          batch_size=args.batch_size)
         after = len(ix)
-    out.write(f"indexed {written} articles into {args.index} "
-              f"({after} in the index, {after - before:+d})\n")
+    out.write(f"indexed {_count(written, 'article')} into {args.index} "
+              f"({_count(after, 'article')} in the index, {after - before:+d})\n")
     for err in records.skipped:
         sys.stderr.write(f"skipped: {err}\n")
     if records.skip_count > len(records.skipped):
@@ -125,12 +142,16 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         _json(stats, out)
         return 0
     width = max(len(k) for k in stats)
-    for key, value in stats.items():
+
+    def show(value: Any) -> str:
         if isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(map(str, value))
-        out.write(f"{key:<{width}}  {value}\n")
+            return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
+        if isinstance(value, list):
+            return " ".join(map(str, value))
+        return str(value)
+
+    for key, value in stats.items():
+        out.write(f"{key:<{width}}  {show(value)}\n")
     return 0
 
 
@@ -180,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("sources", nargs="+", help="files or folders; '-' reads JSONL from stdin")
     s.add_argument("--index", required=True, metavar="DIR", help="index directory")
     s.add_argument("--batch-size", type=int, default=None, help="articles per commit")
+    s.add_argument("--field", action="append", metavar="FIELD=KEY",
+                   help="read an article field from another JSON key or CSV column "
+                        "(repeatable), e.g. --field headline=title --field body=content")
     s.add_argument("--skip-errors", action="store_true",
                    help="skip broken records instead of stopping at the first")
     s.add_argument("--drop-bad-dates", action="store_true",

@@ -13,6 +13,20 @@ class ArsearchError(Exception):
     """Base class of every exception arsearch raises on purpose."""
 
 
+class SettingsError(ArsearchError, ValueError, TypeError):
+    """An argument or setting arsearch cannot use: an unknown stemmer or
+    normalization step, a bad option value, a wrong type. It is also a
+    ``ValueError`` and a ``TypeError``, as Python's own argument errors are.
+
+    >>> import arsearch
+    >>> try:
+    ...     arsearch.ArabicAnalyzer(stemmer="porter")
+    ... except arsearch.SettingsError as e:
+    ...     print(e)
+    unknown stemmer 'porter'; choose from ['light10', 'light10-snowball', 'none', 'snowball']
+    """
+
+
 class QueryError(ArsearchError, ValueError):
     """A search query (or a search option) that cannot be run.
 
@@ -82,6 +96,7 @@ class IndexClosedError(ArsearchError):
 __all__ = [
     "ArsearchError",
     "QueryError",
+    "SettingsError",
     "DocumentError",
     "DateError",
     "IndexOpenError",

@@ -45,7 +45,7 @@ from typing import IO, Any, Union
 
 from .analysis.normalization import normalize
 from .article import ARTICLE_FIELDS, split_tags
-from .errors import DocumentError
+from .errors import DocumentError, SettingsError
 
 #: The input keys (JSON keys, CSV column names) each field is read from when
 #: no ``fields`` mapping names it: the first key present in a record wins.
@@ -261,7 +261,7 @@ def read_csv(path: PathArg, *, fields: Mapping[str, str | None] | None = None,
     "body": "تشهد المدينة أمطاراً، وتنخفض الحرارة.", "tags": ["طقس", "أمطار"]}``.
     """
     if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise ValueError(f"delimiter must be a single character, got {delimiter!r}")
+        raise SettingsError(f"delimiter must be a single character, got {delimiter!r}")
     spec = _field_spec(fields)
     explicit = dict(fields or {})
     records = Records(errors)
@@ -408,10 +408,10 @@ def read_article_text(path_or_text: PathArg) -> dict[str, Any]:
         rid = "text-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
         return _parse_article(io.StringIO(text), rid, "<text>")
     if not isinstance(path_or_text, (str, os.PathLike)):
-        raise TypeError(f"expected a path or a text, got {type(path_or_text).__name__}")
+        raise SettingsError(f"expected a path or a text, got {type(path_or_text).__name__}")
     name = os.fspath(path_or_text)
     if not isinstance(name, str):
-        raise TypeError(f"expected a str path, got {type(name).__name__}")
+        raise SettingsError(f"expected a str path, got {type(name).__name__}")
     if isinstance(path_or_text, str) and not os.path.exists(name):
         raise DocumentError(f"no such file: {name!r} (to parse an article's text, pass a "
                             "string containing its lines)")
@@ -510,7 +510,8 @@ def _parse_article(lines: Iterable[str], rid: str, name: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- files and folders
 
-def read_articles(*sources: PathArg, errors: str = "raise") -> Records:
+def read_articles(*sources: PathArg, errors: str = "raise",
+                  fields: Mapping[str, str | None] | None = None) -> Records:
     """Stream the articles of files and folders, choosing the reader by extension.
 
     ``.jsonl``/``.ndjson`` → :func:`read_jsonl`, ``.csv`` → :func:`read_csv`,
@@ -525,12 +526,17 @@ def read_articles(*sources: PathArg, errors: str = "raise") -> Records:
     before anything is read. Broken records follow ``errors`` as in each
     reader (a ``.txt`` file without a headline is one broken record), and
     the returned :class:`Records` collects the ``skipped`` ones of all
-    sources::
+    sources. ``fields`` maps article fields to input keys for the JSON Lines
+    and CSV/TSV files, as in :func:`read_jsonl`. A ``.txt`` file found in a
+    folder gets its path inside that folder, without the extension, as id
+    (``2024/flood-report``), so equal file names in different subfolders
+    stay distinct::
 
         for article in read_articles("akhbar/2024", "archive.jsonl"):
             print(article["headline"])      # e.g. "افتتاح معرض الكتاب"
     """
     records = Records(errors)
+    spec = _field_spec(fields)
     checked: list[tuple[PathArg, bool]] = []
     for source in sources:
         if _is_stdin(source):
@@ -549,17 +555,17 @@ def read_articles(*sources: PathArg, errors: str = "raise") -> Records:
             checked.append((source, False))
         else:
             raise DocumentError(f"no such file or folder: {name}")
-    records._gen = _iter_sources(checked, records._report)
+    records._gen = _iter_sources(checked, spec, records._report)
     return records
 
 
-def _iter_sources(sources: list[tuple[PathArg, bool]],
+def _iter_sources(sources: list[tuple[PathArg, bool]], spec: Mapping[str, tuple[str, ...]],
                   report: ErrorSink) -> Generator[dict[str, Any], None, None]:
     for source, is_dir in sources:
         files: Iterable[PathArg] = _walk(os.fspath(source)) if is_dir else (source,)
         for path in files:
             if _is_stdin(path):
-                yield from _iter_jsonl(path, "<stdin>", _field_spec(None), report)
+                yield from _iter_jsonl(path, "<stdin>", spec, report)
                 continue
             name = os.fspath(path)
             kind = _reader_for(name)
@@ -568,12 +574,16 @@ def _iter_sources(sources: list[tuple[PathArg, bool]],
             # record: raised or skipped like the others.
             try:
                 if kind == "txt":
-                    yield read_article_text(Path(name))
+                    article = read_article_text(Path(name))
+                    if is_dir:
+                        relative = Path(os.path.relpath(name, os.fspath(source)))
+                        article["id"] = relative.with_suffix("").as_posix()
+                    yield article
                 elif kind == "jsonl":
-                    yield from _iter_jsonl(path, name, _field_spec(None), report)
+                    yield from _iter_jsonl(path, name, spec, report)
                 elif kind is not None:
                     delimiter = "\t" if kind == "tsv" else ","
-                    yield from _iter_csv(path, name, _field_spec(None), {}, delimiter, report)
+                    yield from _iter_csv(path, name, spec, {}, delimiter, report)
             except DocumentError as e:
                 report(e)
 
@@ -612,7 +622,7 @@ def _reader_for(name: str) -> str | None:
 
 def _check_errors(errors: str) -> str:
     if errors not in _ERROR_MODES:
-        raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}")
+        raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
     return errors
 
 
@@ -622,13 +632,13 @@ def _field_spec(fields: Mapping[str, str | None] | None) -> dict[str, tuple[str,
     if fields is None:
         return spec
     if not isinstance(fields, Mapping):
-        raise TypeError(f"fields must be a mapping, got {type(fields).__name__}")
+        raise SettingsError(f"fields must be a mapping, got {type(fields).__name__}")
     for field, key in fields.items():
         if field not in ARTICLE_FIELDS:
-            raise ValueError(f"unknown article field {field!r} in fields; "
+            raise SettingsError(f"unknown article field {field!r} in fields; "
                              f"choose from {list(ARTICLE_FIELDS)}")
         if key is not None and not isinstance(key, str):
-            raise TypeError(f"fields[{field!r}] must be a str or None, got {key!r}")
+            raise SettingsError(f"fields[{field!r}] must be a str or None, got {key!r}")
         spec[field] = () if key is None else (key,)
     return {f: keys for f, keys in spec.items() if keys}
 
@@ -663,10 +673,10 @@ def _is_stdin(path: Any) -> bool:
 def _check_file(path: PathArg) -> str:
     """The path as a str, once it is known to be an existing file."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"expected a path, got {type(path).__name__}")
+        raise SettingsError(f"expected a path, got {type(path).__name__}")
     name = os.fspath(path)
     if not isinstance(name, str):
-        raise TypeError(f"expected a str path, got {type(name).__name__}")
+        raise SettingsError(f"expected a str path, got {type(name).__name__}")
     if os.path.isdir(name):
         raise DocumentError(f"{name} is a folder, not a file (use read_articles for folders)")
     if not os.path.exists(name):

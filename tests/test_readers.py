@@ -614,8 +614,24 @@ def make_tree(root: Path) -> None:
 def test_folders_are_walked_in_sorted_order_and_dispatched_by_extension(tmp_path):
     make_tree(tmp_path)
     ids = [r["id"] for r in read_articles(tmp_path)]
-    # root entries sorted by name: a/ a.JSONL b/ c.csv (data.json, notes.md ignored)
-    assert ids == ["1", "2", "tsv1", "jl1", "nd1", "nd2", "csv1"]
+    # root entries sorted by name: a/ a.JSONL b/ c.csv (data.json, notes.md ignored);
+    # a .txt found in a folder is named by its path inside the folder
+    assert ids == ["a/1", "a/2", "tsv1", "jl1", "nd1", "nd2", "csv1"]
+
+
+def test_text_files_with_one_name_in_two_subfolders_keep_distinct_ids(tmp_path):
+    for folder in ("2023", "2024"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "flood.txt").write_text(
+            f"فيضانات عام {folder}\n\nهطلت أمطار غزيرة على المدينة.\n", encoding="utf-8")
+    assert [r["id"] for r in read_articles(tmp_path)] == ["2023/flood", "2024/flood"]
+
+
+def test_read_articles_maps_fields_of_jsonl_and_csv(tmp_path):
+    (tmp_path / "x.jsonl").write_text('{"id": "j", "titre": "عنوان"}\n', encoding="utf-8")
+    (tmp_path / "y.csv").write_text("id,titre\nc,عنوان آخر\n", encoding="utf-8")
+    records = list(read_articles(tmp_path, fields={"headline": "titre"}))
+    assert [(r["id"], r["headline"]) for r in records] == [("j", "عنوان"), ("c", "عنوان آخر")]
 
 
 def test_read_articles_keeps_the_order_of_its_sources(tmp_path):

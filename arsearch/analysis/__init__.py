@@ -4,7 +4,7 @@ Independent of the index: everything here works on plain strings, and
 :func:`ArabicAnalyzer` plugs the same pipeline into any Whoosh schema.
 """
 
-from .analyzer import (AnalyzedToken, ArabicAnalyzer, ArabicTermFilter, ArabicTokenizer,
+from .analyzer import (AnalyzedToken, ArabicAnalyzer, ArabicChain, ArabicTermFilter, ArabicTokenizer,
                        KeywordAnalyzer, ValueFilter, analyze, default_pipeline, explain,
                        normalize_value)
 from .normalization import NORMALIZATION_RULES, RULE_ORDER, ArabicNormalizer, normalize
@@ -15,7 +15,7 @@ from .stopwords import arabic_query_stopwords, arabic_stopwords, english_stopwor
 from .tokenizer import RawToken, tokenize
 
 __all__ = [
-    "AnalyzedToken", "ArabicAnalyzer", "KeywordAnalyzer", "ValueFilter", "normalize_value", "ArabicNormalizer", "ArabicTermFilter", "ArabicTokenizer",
+    "AnalyzedToken", "ArabicAnalyzer", "ArabicChain", "KeywordAnalyzer", "ValueFilter", "normalize_value", "ArabicNormalizer", "ArabicTermFilter", "ArabicTokenizer",
     "LIGHT10_PREFIXES", "LIGHT10_SUFFIXES", "Light10Stemmer", "NORMALIZATION_RULES", "NoStemmer",
     "RULE_ORDER", "RawToken", "SnowballArabicStemmer", "TermPipeline", "analyze",
     "arabic_query_stopwords", "arabic_stopwords", "default_pipeline", "english_stopwords",

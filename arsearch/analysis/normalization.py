@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from ..errors import SettingsError
+
 
 def _chars(*ranges: tuple[int, int] | int) -> tuple[str, ...]:
     out: list[str] = []
@@ -114,7 +116,7 @@ class ArabicNormalizer:
         chosen = tuple(RULE_ORDER if steps is None else steps)
         unknown = [s for s in chosen if s not in RULE_ORDER]
         if unknown:
-            raise ValueError(
+            raise SettingsError(
                 f"unknown normalization step(s) {unknown}; choose from {list(RULE_ORDER)}")
         self.steps: tuple[str, ...] = tuple(s for s in RULE_ORDER if s in chosen)
         self._nfkc = NFKC in self.steps

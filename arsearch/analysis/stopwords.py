@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from ..errors import SettingsError
 from .normalization import normalize
 
 STOPWORD_LISTS = ("ar", "ar_query", "en")
@@ -35,7 +36,7 @@ def raw_stopwords(name: str) -> tuple[str, ...]:
     words with its own steps, so that the list is "normalized like the text".
     """
     if name not in STOPWORD_LISTS:
-        raise ValueError(f"unknown stopword list {name!r}; choose from {list(STOPWORD_LISTS)}")
+        raise SettingsError(f"unknown stopword list {name!r}; choose from {list(STOPWORD_LISTS)}")
     return tuple(_read_list(name))
 
 

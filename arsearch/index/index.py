@@ -21,13 +21,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from .._whoosh import query, quiet
+from .._whoosh import MERGE_SMALL, query, quiet
 from ..analysis import TermPipeline, analyze, normalize_value
 from ..analysis.pipeline import EXACT_MARK
+from ..analysis.stemming import STEMMERS
 from ..article import Article, to_article
 from ..dates import parse_date
-from ..errors import (ArsearchError, DateError, DocumentError, IndexClosedError,
-                      IndexLockedError, IndexOpenError, IndexWriteError, QueryError)
+from ..errors import (DateError, DocumentError, IndexClosedError,
+                      IndexLockedError, IndexOpenError, IndexWriteError, QueryError,
+                      SettingsError)
+from .parallel import SegmentBuilder, default_workers
 from .query import ParsedQuery, Phrase, parse_query
 from .ranking import QueryTerm, SegmentCache, Ranker, RankingParams, check_weights, top_documents
 from .results import Hit, Results
@@ -100,6 +103,11 @@ class Index:
         experiments; ``weights`` is applied on top.
     :param lock_timeout: seconds a write waits for another writer before
         raising :class:`~arsearch.IndexLockedError`.
+    :param batch_size: records per commit in :meth:`add`.
+    :param workers: processes a bulk load into an index on disk may use;
+        the default is the number of cores (at most 4). Batches of at least
+        500 records are split between them (see :mod:`arsearch.index.parallel`).
+        ``1`` indexes in this process only.
 
     Opening an index unpickles its schema, as Whoosh does: only open index
     directories you trust.
@@ -118,9 +126,16 @@ class Index:
         ranking: RankingParams | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        workers: int | None = None,
     ):
         analyzer: dict[str, Any] = {}
         if stemmer is not None:
+            if not isinstance(stemmer, str) or stemmer not in STEMMERS:
+                # The settings are stored with the index (as JSON, and
+                # pickled in Whoosh's schema), so only named stemmers work.
+                raise SettingsError(
+                    f"stemmer must be one of {sorted(STEMMERS)}, got {stemmer!r}; to use your "
+                    "own stemmer, build a Whoosh schema with arsearch.ArabicAnalyzer(stemmer=…)")
             analyzer["stemmer"] = stemmer
         if stopwords is not None:
             analyzer["stopwords"] = bool(stopwords)
@@ -131,31 +146,42 @@ class Index:
             analyzer["exact_forms"] = bool(exact_forms)
         if (isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float))
                 or not lock_timeout >= 0):
-            raise ArsearchError(f"lock_timeout must be a number of seconds >= 0, got "
+            raise SettingsError(f"lock_timeout must be a number of seconds >= 0, got "
                                 f"{lock_timeout!r}")
         pipeline = _make_pipeline(analyzer)
-        meta = {"analyzer": analyzer or "default"}
+        meta = {"analyzer": _describe(pipeline)}
         schema = build_schema(pipeline)
         if path is None:
             opened = open_memory(schema, meta)
         else:
             opened = open_directory(path, schema, meta, create=create,
                                     lock_timeout=float(lock_timeout))
-            if not opened.created and analyzer and opened.meta.get("analyzer") != analyzer:
-                log.warning("%s was built with analyzer settings %s; those are used, not %s",
-                            path, opened.meta.get("analyzer"), analyzer)
         self._opened: OpenedIndex = opened
         self._ix = opened.whoosh_index
         self.pipeline: TermPipeline = schema_pipeline(opened.schema) or pipeline
+        if not opened.created and analyzer:
+            built = _describe(self.pipeline)
+            differ = {k: v for k, v in _describe(pipeline).items()
+                      if k in _requested(analyzer) and built.get(k) != v}
+            if differ:
+                log.warning("%s was built with %s; an existing index keeps the analyzer it was "
+                            "built with, so %s is ignored", path,
+                            ", ".join(f"{k}={built.get(k)!r}" for k in differ),
+                            ", ".join(f"{k}={v!r}" for k, v in differ.items()))
         try:
             base = ranking or RankingParams()
             self.ranking: RankingParams = base.with_weights(check_weights(weights or {}))
         except ValueError as e:
-            raise ArsearchError(str(e)) from None
+            raise SettingsError(str(e)) from None
         if isinstance(batch_size, bool) or not (isinstance(batch_size, int) and batch_size > 0):
-            raise ArsearchError(f"batch_size must be a positive integer, got {batch_size!r}")
+            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                    or workers < 1):
+            raise SettingsError(f"workers must be a positive integer, got {workers!r}")
         self.lock_timeout = float(lock_timeout)
         self.batch_size = batch_size
+        #: Processes a bulk load on disk may use (1: none besides this one).
+        self.workers: int = default_workers() if workers is None else workers
         self._lock = threading.RLock()
         self._searcher_obj: Any = None
         self._ranker: Ranker | None = None
@@ -171,7 +197,9 @@ class Index:
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "memory"
-        return f"<arsearch.Index {where}: {len(self) if not self._closed else 'closed'} articles>"
+        if self._closed:
+            return f"<arsearch.Index {where} (closed)>"
+        return f"<arsearch.Index {where}: {len(self)} articles>"
 
     # Lifecycle -------------------------------------------------------
 
@@ -363,12 +391,12 @@ class Index:
         (1, 1)
         """
         if errors not in ("raise", "skip"):
-            raise ArsearchError(f"errors must be 'raise' or 'skip', got {errors!r}")
+            raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
         if bad_dates not in ("raise", "drop"):
-            raise ArsearchError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
+            raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
         size = self.batch_size if batch_size is None else batch_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ArsearchError(f"batch_size must be a positive integer, got {batch_size!r}")
+            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
         if isinstance(articles, (Article, Mapping)):
             articles = [articles]
         if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
@@ -381,6 +409,7 @@ class Index:
         bar = _progress_bar(progress, total)
         added = 0
         batch: dict[str, Article] = {}
+        builder = self._segment_builder()
         try:
             for position, raw in enumerate(articles):
                 try:
@@ -395,26 +424,39 @@ class Index:
                 batch[article.id] = article
                 if len(batch) >= size:
                     full, batch = batch, {}
-                    added += self._write_batch(full)
+                    added += self._write_batch(full, builder)
                 if bar is not None:
                     bar.update(1)
             full, batch = batch, {}
-            added += self._write_batch(full)
+            added += self._write_batch(full, builder)
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line):
             # that error used to come from the loop, past the handler above,
             # and dropped the records read before it.
-            self._write_batch(batch)
+            self._write_batch(batch, builder)
             raise
         finally:
             if bar is not None:
                 bar.close()
+            if builder is not None:
+                builder.close()
         return added
 
-    def _write_batch(self, batch: Mapping[str, Article]) -> int:
+    def _segment_builder(self) -> SegmentBuilder | None:
+        """Worker processes for a bulk load, for an index on disk when more
+        than one core is available (see :mod:`arsearch.index.parallel`)."""
+        if self.path is None or self.workers < 2:
+            return None
+        return SegmentBuilder(str(self.path), self._ix.indexname, self.workers)
+
+    def _write_batch(self, batch: Mapping[str, Article],
+                     builder: SegmentBuilder | None = None) -> int:
         if not batch:
             return 0
+        records = [_index_fields(article) for article in batch.values()]
+        parallel = builder is not None and builder.worth_it(len(records))
+        built: list[Any] = []
 
         def write(writer: Any) -> None:
             # Upsert: delete the batch's ids that already exist, then add.
@@ -429,10 +471,18 @@ class Index:
                                 writer.delete_document(docnum)
                 finally:
                     reader.close()
-            for article in batch.values():
-                writer.add_document(**_index_fields(article))
+            if parallel:
+                built.extend(builder.build(records))  # type: ignore[union-attr]
+            else:
+                for fields in records:
+                    writer.add_document(**fields)
 
-        self._commit(write)
+        def merge(writer: Any, segments: list[Any]) -> list[Any]:
+            # Whoosh's usual policy for the existing segments, then the
+            # segments the workers wrote, all in this one commit.
+            return MERGE_SMALL(writer, segments) + built
+
+        self._commit(write, mergetype=merge)
         return len(batch)
 
     def delete(self, article_id: str) -> bool:
@@ -472,8 +522,8 @@ class Index:
             ``until`` includes that whole day.
         :param weights: field weights for this query only.
 
-        An empty query lists every article (within the filters) newest
-        first. A query whose words are all stopwords finds nothing, unless
+        An empty query, or one made only of exclusions (``-word``), lists
+        every article (within the filters) newest first. A query whose words are all stopwords finds nothing, unless
         filters are given: then the filtered articles are listed newest first.
 
         >>> ix = Index()
@@ -544,17 +594,18 @@ class Index:
                   since: datetime | None, until: datetime | None) -> dict[int, float]:
         """Every document the query and filters select, with its score.
 
-        A query with words is ranked. An empty query selects every article
-        within the filters, with score 0; a query whose words were all
-        removed by analysis (only stopwords or punctuation, say) selects
-        nothing unless filters narrow it.
+        A query with words is ranked. An empty query, or one that only
+        excludes (``-word``), selects every article within the filters, with
+        score 0; a query whose words were all removed by analysis (only
+        stopwords or punctuation, say) selects nothing unless filters narrow
+        it.
         """
         allowed = self._allowed_docs(searcher, parsed, sources, tags, since, until)
         excluded = self._excluded_docs(searcher, parsed)
         if parsed.has_positive:
             return ranker.rank(parsed.terms, params, allowed, excluded)
         if allowed is None:
-            if not parsed.blank:
+            if not (parsed.blank or parsed.has_exclusions):
                 return {}
             allowed = set(searcher.reader().all_doc_ids())
         return dict.fromkeys(allowed - excluded, 0.0)
@@ -717,9 +768,7 @@ class Index:
             "oldest": min(dates).isoformat() if dates else None,
             "newest": max(dates).isoformat() if dates else None,
             "size_bytes": size,
-            "analyzer": {"stemmer": self.pipeline.stemmer_name,
-                         "stopwords": bool(self.pipeline.stopwords),
-                         "normalize": list(self.pipeline.normalizer.steps)},
+            "analyzer": _describe(self.pipeline),
             "weights": dict(self.ranking.weights),
         }
 
@@ -739,7 +788,18 @@ def _make_pipeline(analyzer: Mapping[str, Any]) -> TermPipeline:
     try:
         return TermPipeline(normalizer=ArabicNormalizer(steps), **options)
     except (ValueError, TypeError) as e:
-        raise ArsearchError(f"invalid analyzer settings: {e}") from None
+        raise SettingsError(f"invalid analyzer settings: {e}") from None
+
+
+def _describe(pipeline: TermPipeline) -> dict[str, Any]:
+    """A pipeline's settings as JSON-ready data (stored in arsearch.json,
+    shown by stats())."""
+    return {"stemmer": pipeline.stemmer_name, "stopwords": bool(pipeline.stopwords),
+            "normalize": list(pipeline.normalizer.steps), "exact_forms": pipeline.exact_forms}
+
+
+def _requested(analyzer: Mapping[str, Any]) -> set[str]:
+    return {"stopwords" if k == "query_stopwords" else k for k in analyzer}
 
 
 def _index_fields(article: Article) -> dict[str, Any]:

@@ -90,6 +90,11 @@ class ParsedQuery:
     def has_filters(self) -> bool:
         return bool(self.sources or self.tags)
 
+    @property
+    def has_exclusions(self) -> bool:
+        return bool(self.excluded_terms or self.excluded_phrases or self.excluded_sources
+                    or self.excluded_tags)
+
 
 def _analyze(text: str, pipeline: TermPipeline) -> list[str]:
     return [term for tok in tokenize(text) for term in pipeline(tok.text, True)]

@@ -108,8 +108,8 @@ class Results(Sequence[Hit]):
         return [h.to_dict() for h in self._hits]
 
     def __repr__(self) -> str:
-        return (f"<Results {self.query!r}: {len(self)} of {self.total} hits, "
-                f"page {self.page}/{self.pages}>")
+        pages = f", page {self.page}/{self.pages}" if self.pages else ""
+        return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}>"
 
     def __str__(self) -> str:
         lines = [f"{self.total} results for {self.query!r}"
@@ -120,7 +120,7 @@ class Results(Sequence[Hit]):
             lines.append(f"{h.rank:>3}. {h.headline}  [{h.id}]")
             if meta:
                 lines.append(f"     {meta}")
-            snippet = h.snippet_text("«", "»")
+            snippet = h.snippet_text("[", "]")
             if snippet:
                 lines.append(f"     {snippet}")
         return "\n".join(lines)

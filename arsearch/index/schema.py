@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._whoosh import CompositeAnalyzer, fields
-from ..analysis import ArabicTermFilter, ArabicTokenizer, KeywordAnalyzer, TermPipeline
+from ..analysis import ArabicChain, ArabicTermFilter, KeywordAnalyzer, TermPipeline
 
 #: Fields searched as text, in the order snippets prefer them.
 TEXT_FIELDS: tuple[str, ...] = ("headline", "body")
@@ -19,7 +19,7 @@ SCHEMA_FIELDS: tuple[str, ...] = ("id", "headline", "body", "date", "source", "t
 def build_schema(pipeline: TermPipeline) -> fields.Schema:
     """The Whoosh schema of an article index whose text fields use
     ``pipeline``. Source and tags are matched as whole normalized values."""
-    text = ArabicTokenizer() | ArabicTermFilter(pipeline)
+    text = ArabicChain(pipeline)
     return fields.Schema(
         id=fields.ID(unique=True, stored=True),
         headline=fields.TEXT(analyzer=text, stored=True, phrase=True),

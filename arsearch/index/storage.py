@@ -84,6 +84,15 @@ class DurableFileStorage(FileStorage):
         f.onclose = onclose
         return f
 
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        # Whoosh gives every writer of an index the same temporary folder,
+        # MAIN.tmp, and each removes it when it finishes; the workers of a
+        # parallel load would delete each other's files. One folder per
+        # process (a process runs one writer at a time), named after it so
+        # remove_stale_files() can tell a dead writer's folder from a live one.
+        folder = os.path.join(self.folder, f"{TEMP_PREFIX}{os.getpid()}.tmp")
+        return FileStorage(folder).create()
+
     def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
         # Whoosh commits by renaming the new table of contents into place;
         # the rename is only on disk once the directory is flushed too.
@@ -150,6 +159,10 @@ _TOC_TEMP_NAME = re.compile(r"^_MAIN_[0-9]+\.toc\.[0-9.]+$")
 #: Files that do not make a directory "not empty": ours, and what Whoosh
 #: leaves after a crash while the index was being created.
 _LEFTOVER_NAMES = {META_FILE, META_FILE + ".new", WRITE_LOCK, "MAIN.tmp"}
+#: Writers' temporary folders, ``MAIN.<pid>.tmp`` (see
+#: :meth:`DurableFileStorage.temp_storage`).
+TEMP_PREFIX = "MAIN."
+_TEMP_DIR_NAME = re.compile(r"^MAIN\.([0-9]+)\.tmp$")
 #: A segment file, ``MAIN_<id>.<ext>``.
 _SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 
@@ -162,19 +175,32 @@ def _has_index(path: Path) -> bool:
 
 
 def _is_leftover(name: str) -> bool:
-    return name in _LEFTOVER_NAMES or bool(_TOC_TEMP_NAME.match(name))
+    return (name in _LEFTOVER_NAMES or bool(_TOC_TEMP_NAME.match(name))
+            or bool(_TEMP_DIR_NAME.match(name)))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but is not ours to signal
+        return True
+    return True
 
 
 def remove_stale_files(path: Path) -> None:
-    """Remove the half-written tables of contents of writers that were
-    killed. Only call it holding the write lock: the current writer's own
-    temporary file has the same form."""
+    """Remove the half-written tables of contents and the temporary folders
+    of writers that were killed. Only call it holding the write lock: the
+    current writer's own temporary file has the same form."""
     for p in path.iterdir():
         if _TOC_TEMP_NAME.match(p.name):
             try:
                 p.unlink()
             except OSError:
                 pass
+        elif (m := _TEMP_DIR_NAME.match(p.name)) and not _process_alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _open_whoosh(storage: FileStorage, path: Path) -> tuple[FileIndex, fields.Schema]:

@@ -1,0 +1,160 @@
+"""Bulk indexing on several cores.
+
+Whoosh analyses and writes every document in the process that adds it, so
+a bulk load uses one core. For an index on disk, :class:`SegmentBuilder`
+splits a batch between worker processes; each writes a complete segment of
+its own into the index directory (what Whoosh's multiprocessing writer does
+with its sub-writers), and the parent commits those segments together with
+its own changes in one table-of-contents write. The commit stays atomic:
+until the new table of contents is in place, readers and a crash see only
+the old state, and unreferenced segment files are removed at the next
+commit.
+
+Whoosh's own ``MpWriter`` is not used: it collects its workers' results
+with a one-second timeout and silently drops a segment that arrives later,
+and its workers outlive a killed parent. Nor is ``multiprocessing``: its
+"spawn" and "forkserver" modes re-import the caller's main script (a
+script without an ``if __name__ == "__main__"`` guard would fail), and
+"fork" can deadlock a process that runs threads. The workers here are
+plain ``python -m arsearch._segment_worker`` subprocesses that read jobs
+from a pipe: a failing worker fails the batch (nothing of it is
+committed), and a worker exits when its parent goes away.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .._whoosh import finish_segment, quiet, unlocked_writer
+from ..errors import IndexWriteError
+from .storage import DurableFileStorage
+
+#: Below this many records per worker a batch is written in-process: the
+#: worker round trip costs more than it saves.
+MIN_RECORDS_PER_WORKER = 250
+#: At most this many workers by default: Whoosh's merge at commit is serial.
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """Worker processes for bulk loads: the cores this process may use, at
+    most :data:`MAX_DEFAULT_WORKERS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def write_segment(path: str, indexname: str, records: Sequence[Mapping[str, Any]]) -> Any:
+    """Index ``records`` into a new, uncommitted segment of the index at
+    ``path`` and return the segment's description (run in a worker)."""
+    with quiet():
+        ix = DurableFileStorage(path).open_index(indexname)
+        writer = unlocked_writer(ix)
+        try:
+            for fields in records:
+                writer.add_document(**fields)
+            return finish_segment(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+
+
+class SegmentBuilder:
+    """Worker processes that write segments of one index directory. They
+    start on first use; :meth:`close` stops them."""
+
+    def __init__(self, path: str, indexname: str, workers: int):
+        self.path = path
+        self.indexname = indexname
+        self.workers = workers
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    def worth_it(self, records: int) -> bool:
+        return self.workers > 1 and records >= 2 * MIN_RECORDS_PER_WORKER
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        # Workers import arsearch from where this process did.
+        here = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+        for _ in range(self.workers):
+            self._procs.append(subprocess.Popen(
+                [sys.executable, "-m", "arsearch._segment_worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+
+    def build(self, records: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Write ``records`` as up to ``workers`` new segments, in parallel,
+        and return their descriptions for the parent's commit."""
+        if not self._procs:
+            try:
+                self._start()
+            except OSError as e:
+                raise IndexWriteError(f"cannot start indexing workers: {e}") from None
+        n = min(len(self._procs), max(1, len(records) // MIN_RECORDS_PER_WORKER))
+        size = -(-len(records) // n)
+        chunks = [list(records[i:i + size]) for i in range(0, len(records), size)]
+        busy = self._procs[:len(chunks)]
+        try:
+            for proc, chunk in zip(busy, chunks):
+                _send(proc.stdin, (self.path, self.indexname, chunk))
+            replies = [_receive(proc.stdout) for proc in busy]
+        except (OSError, EOFError, pickle.UnpicklingError) as e:
+            self.close()
+            raise IndexWriteError(f"an indexing worker stopped unexpectedly ({e}); nothing "
+                                  "of this batch was committed") from None
+        failures = [detail for ok, detail in replies if not ok]
+        if failures:
+            raise IndexWriteError("an indexing worker failed; nothing of this batch was "
+                                  f"committed:\n{failures[0]}")
+        return [segment for _, segment in replies]
+
+    def close(self) -> None:
+        """Stop the workers: closing their input makes them exit."""
+        procs, self._procs = self._procs, []
+        for proc in procs:
+            try:
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
+            finally:
+                if proc.stdout:
+                    proc.stdout.close()
+
+
+def _send(stream: BinaryIO | None, message: Any) -> None:
+    assert stream is not None
+    pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.flush()
+
+
+def _receive(stream: BinaryIO | None) -> Any:
+    assert stream is not None
+    return pickle.load(stream)
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The worker loop: read a job, write a segment, reply; stop at EOF
+    (the parent closed the pipe, or died). Run by ``python -m
+    arsearch._segment_worker``."""
+    while True:
+        try:
+            path, indexname, records = pickle.load(stdin)
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, write_segment(path, indexname, records))
+        except BaseException as e:  # noqa: BLE001 - reported to the parent
+            reply = (False, "".join(traceback.format_exception_only(type(e), e)).strip())
+        _send(stdout, reply)
