@@ -8,11 +8,14 @@ Set ``ARSEARCH_DATA`` to use another location.
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import html
 import json
 import os
 import math
 import platform
+import resource
 import shlex
 import sys
 from collections.abc import Iterator
@@ -157,3 +160,71 @@ def write_section(path: str | os.PathLike[str], section: str) -> None:
     else:
         lines += ([""] if lines else []) + new
     target.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def memory_mb(field: str) -> float:
+    """``VmHWM`` (peak RSS) or ``VmRSS`` of this process, in MB (10⁶ bytes);
+    the peak from ``getrusage`` where ``/proc`` is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # Linux: KiB
+
+
+def code_fingerprint() -> str:
+    """A short hash of arsearch's source files, to tell whether the code
+    under test changed while a benchmark ran."""
+    digest = hashlib.sha1()
+    for path in sorted((REPO / "arsearch").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run_conditions(fingerprint: str) -> str:
+    """What a timing depends on besides the code: the machine's load average
+    (other processes slow a benchmark down and add noise) and which arsearch
+    source was measured (``fingerprint``, from :func:`code_fingerprint`)."""
+    try:
+        one, five, fifteen = os.getloadavg()
+        load = f"{one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
+    except OSError:
+        load = "unavailable"
+    return (f"Load average at start (1/5/15 min): {load}. arsearch source: `{fingerprint}` "
+            "(hash of arsearch/**/*.py at start).")
+
+
+def add_standard_args(parser: argparse.ArgumentParser, quick: str, json_name: str) -> None:
+    """The options every benchmark script has: ``--quick`` (described by
+    ``quick``), ``--repeat``, ``--docs``, ``--out`` and ``--json``."""
+    parser.add_argument("--quick", action="store_true", help=f"{quick} (for the test suite)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--docs", type=int, default=None,
+                        help="use the first N articles of each corpus")
+    parser.add_argument("--out", help="write the report as a section of this markdown file")
+    parser.add_argument("--json", action="store_true",
+                        help=f"save the raw numbers to benchmarks/results/{json_name}.json")
+
+
+def publish(report: str, args: argparse.Namespace, json_name: str,
+            payload: dict[str, Any]) -> None:
+    """Print ``report``, write it to ``args.out`` and the raw ``payload`` to
+    JSON when asked."""
+    print(report)
+    if args.out:
+        write_section(args.out, report)
+    if args.json:
+        path = save_json(json_name, {"env": environment(), "args": vars(args), **payload})
+        print(f"\nraw numbers: {path}")
+
+
+def changed_code_warning(fingerprint: str) -> list[str]:
+    """A warning for the report if arsearch's code is no longer the one
+    ``code_fingerprint()`` gave at the start of the run."""
+    if code_fingerprint() == fingerprint:
+        return []
+    return ["**Warning: arsearch's source changed while this benchmark ran: the numbers may "
+            "mix code versions or not match the current code. Run it again.**"]

@@ -1,0 +1,1 @@
+"""Benchmark scripts of arsearch (run them from the repository root)."""
