@@ -183,6 +183,11 @@ class Index:
         #: Processes a bulk load on disk may use (1: none besides this one).
         self.workers: int = default_workers() if workers is None else workers
         self._lock = threading.RLock()
+        # Writes to a directory take their own lock, so threads of this
+        # process keep searching the last commit while a batch is written.
+        # In memory, Whoosh's RamStorage renames its table of contents in a
+        # way a concurrent reader can miss, so there one lock serves both.
+        self._write_lock = threading.RLock() if self.path is not None else self._lock
         self._searcher_obj: Any = None
         self._ranker: Ranker | None = None
         self._segment_cache = SegmentCache()
@@ -318,7 +323,7 @@ class Index:
         or on an in-memory index hung for ever: there the lock is a
         threading lock, which Whoosh polls with a blocking ``acquire()``.
         """
-        with self._lock:
+        with self._write_lock:
             self._check_open()
             lock = self._ix.lock("WRITELOCK")
             self._acquire(lock)
@@ -657,6 +662,9 @@ class Index:
 
     def _newest_first(self, searcher: Any, docs: Iterable[int]) -> list[int]:
         """Documents newest first; undated ones last; ties in index order."""
+        docs = list(docs)
+        if not docs:  # an empty index's reader has no columns at all
+            return []
         column = searcher.reader().column_reader("date", translate=False)
 
         def key(d: int) -> tuple[int, int]:

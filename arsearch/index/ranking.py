@@ -81,6 +81,9 @@ class QueryTerm:
 
 def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     """Validate a ``{"headline": w, "body": w}`` mapping; raises ValueError."""
+    if not isinstance(weights, Mapping):
+        raise ValueError(f"weights must be a mapping such as {{'headline': 3.0, 'body': 1.0}}, "
+                         f"got {type(weights).__name__}")
     out = {}
     for name, value in weights.items():
         if name not in TEXT_FIELDS:
