@@ -57,6 +57,7 @@ import arsearch  # noqa: E402
 from arsearch.analysis.normalization import RULE_ORDER  # noqa: E402
 from arsearch.index.ranking import RankingParams  # noqa: E402
 
+#: Where built indexes are cached between runs (``--work`` changes it).
 WORK = REPO / "benchmarks" / ".work"
 DEPTH = 100
 SUBSETS = {"arcd": "ARCD", "xquad_ar": "XQuAD", "mlqa_ar_dev": "MLQA"}
@@ -223,9 +224,10 @@ class AnalyzerConfig:
         return " ".join(parts)
 
 
-def arsearch_index(task: Task, cfg: AnalyzerConfig, rebuild: bool) -> arsearch.Index:
-    """Build (or reuse from benchmarks/.work) the arsearch index of a task."""
-    path = WORK / f"{task.name}{'-quick' if task.limit else ''}-{cfg.key()}"
+def arsearch_index(task: Task, cfg: AnalyzerConfig, rebuild: bool,
+                   work: Path = WORK) -> arsearch.Index:
+    """Build (or reuse from the work folder) the arsearch index of a task."""
+    path = work / f"{task.name}{'-quick' if task.limit else ''}-{cfg.key()}"
     done = path / "BUILT"
     if rebuild and path.exists():
         shutil.rmtree(path)
@@ -432,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--coordination", type=float)
     ap.add_argument("--proximity", type=float)
     ap.add_argument("--rebuild", action="store_true", help="ignore cached indexes")
+    ap.add_argument("--work", type=Path, default=WORK,
+                    help=f"folder for cached indexes (default {WORK.relative_to(REPO)})")
     ap.add_argument("--json", action="store_true", help="save raw results in benchmarks/results")
     args = ap.parse_args(argv)
 
@@ -483,14 +487,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.headline_weight is not None:
             params = params.with_weights({"headline": args.headline_weight})
         t0 = time.perf_counter()
-        ix = arsearch_index(task, main_cfg, args.rebuild)
+        ix = arsearch_index(task, main_cfg, args.rebuild, args.work)
         build = time.perf_counter() - t0
         t0 = time.perf_counter()
         record(f"arsearch ({main_cfg.label()}, w_h={params.weights['headline']:g})",
                run_arsearch(ix, task, params), time.perf_counter() - t0 + build)
         for variant in ablations(names, main_cfg, params):
             vix = ix if variant.analyzer == main_cfg else arsearch_index(
-                task, variant.analyzer, args.rebuild)
+                task, variant.analyzer, args.rebuild, args.work)
             t0 = time.perf_counter()
             record(f"arsearch: {variant.label}",
                    run_arsearch(vix, task, variant.params or params), time.perf_counter() - t0)

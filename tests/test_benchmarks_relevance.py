@@ -1,0 +1,85 @@
+"""The relevance benchmark: its metrics on hand-made runs (exact values
+worked out by hand), and a ``--quick`` smoke run on the real collections
+when ``../shared/data`` is there."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.common import data_available  # noqa: E402
+from benchmarks.relevance import AnalyzerConfig, Task, breakdown, evaluate  # noqa: E402
+
+QRELS = {"q1": {"d1": 1}, "q2": {"d2": 1, "d3": 1}, "q3": {"d9": 1}}
+
+
+def test_mrr_is_the_reciprocal_rank_of_the_first_relevant_document():
+    run = {"q1": ["x", "d1"], "q2": ["d3", "x", "d2"], "q3": ["x"] * 12 + ["d9"]}
+    m = evaluate(run, QRELS, ["q1", "q2", "q3"])
+    assert m["mrr@10"] == pytest.approx((1 / 2 + 1 / 1 + 0) / 3)
+
+
+def test_ndcg_discounts_by_rank_and_normalizes_by_the_ideal_ranking():
+    run = {"q2": ["d3", "x", "d2"]}
+    dcg = 1 / math.log2(2) + 1 / math.log2(4)
+    ideal = 1 / math.log2(2) + 1 / math.log2(3)
+    assert evaluate(run, QRELS, ["q2"])["ndcg@10"] == pytest.approx(dcg / ideal)
+
+
+def test_recall_counts_relevant_documents_in_the_first_hundred():
+    run = {"q2": ["d2"] + ["x"] * 100 + ["d3"]}
+    assert evaluate(run, QRELS, ["q2"])["recall@100"] == pytest.approx(0.5)
+
+
+def test_a_query_without_results_scores_zero_and_still_counts():
+    m = evaluate({"q1": ["d1"]}, QRELS, ["q1", "q3"])
+    assert m["queries"] == 2
+    assert m["mrr@10"] == pytest.approx(0.5) and m["ndcg@10"] == pytest.approx(0.5)
+
+
+def test_unjudged_queries_are_left_out():
+    assert evaluate({"q1": ["d1"]}, QRELS, ["q1", "unjudged"])["queries"] == 1
+
+
+def test_the_mixed_task_is_broken_down_by_question_set():
+    qrels = {"arcd/1": {"a": 1}, "xquad_ar/2": {"b": 1}, "mlqa_ar_dev/3": {"c": 1}}
+    task = Task("mixed", (), [(q, "") for q in qrels], qrels, None)
+    parts = breakdown(task, {"arcd/1": ["a"], "xquad_ar/2": ["x", "b"], "mlqa_ar_dev/3": []})
+    assert parts["mixed/ARCD"]["mrr@10"] == 1.0
+    assert parts["mixed/XQuAD"]["mrr@10"] == 0.5
+    assert parts["mixed/MLQA"]["mrr@10"] == 0.0
+    assert parts["mixed"]["queries"] == 3
+
+
+def test_cached_indexes_are_keyed_by_every_analyzer_setting():
+    keys = {AnalyzerConfig().key(), AnalyzerConfig(stemmer="light10").key(),
+            AnalyzerConfig(stopwords=False).key(), AnalyzerConfig(exact_forms=False).key(),
+            AnalyzerConfig(normalize=("diacritics",)).key()}
+    assert len(keys) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_relevance_quick_runs_every_task_and_peer(tmp_path):
+    if not data_available("arwiki_qa", "saudinewsnet", "quranqa23"):
+        pytest.skip("../shared/data is absent (set ARSEARCH_DATA)")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "relevance.py"), "--quick",
+         "--work", str(tmp_path / "work"), "--ablate", "weights"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for heading in ("## mixed:", "## quranqa:", "## news (SIMULATED known-item):"):
+        assert heading in out
+    for system in ("arsearch (stemmer=light10-snowball", "whoosh StandardAnalyzer",
+                   "SQLite FTS5", "arsearch: headline weight 3.0"):
+        assert system in out
+    assert "| system | part | nDCG@10 | MRR@10 | R@100 | queries | time |" in out
