@@ -396,7 +396,11 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams) -> list
     if "combine" in names:
         for c in (0.0, 0.25, 0.5, 1.0, 2.0):
             out.append(ranked(f"OR, coordination {c}", replace(base, coordination=c)))
-        out.append(ranked("AND", replace(base, coordination=1e9)))
+        for c in (0.5, 1.0):  # the bonus for short, keyword-like queries only
+            out.append(ranked(f"OR, coordination {c} for queries of <=4 terms",
+                              replace(base, coordination=c, coordination_max_terms=4)))
+        # Documents with every word first, then the rest: AND without losing recall.
+        out.append(ranked("AND first", replace(base, coordination=1e9)))
     if "proximity" in names:
         for p in (0.0, 0.05, 0.1, 0.2, 0.4):
             out.append(ranked(f"proximity {p}", replace(base, proximity=p)))
@@ -408,6 +412,24 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams) -> list
 
 def task_params(task: Task, base: RankingParams) -> RankingParams:
     return base.with_weights(task.weights) if task.weights else base
+
+
+def ablation_table(tasks: dict[str, dict[str, dict[str, float]]]) -> str:
+    """One row per arsearch variant, one nDCG@10 column per task, from the
+    ``{task: {"system | part": metrics}}`` results of a run."""
+    rows: dict[str, dict[str, float]] = {}
+    for tname, results in tasks.items():
+        for key, m in results.items():
+            system, part = key.rsplit(" | ", 1)
+            if part != tname or not system.startswith("arsearch"):
+                continue
+            # The main row's label carries the task's headline weight; one row for all.
+            label = system[len("arsearch: "):] if system.startswith("arsearch: ") \
+                else "defaults"
+            rows.setdefault(label, {})[tname] = m["ndcg@10"]
+    names = list(tasks)
+    return markdown_table(["variant", *names],
+                          [[label, *(by.get(t, "") for t in names)] for label, by in rows.items()])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -463,9 +485,11 @@ def main(argv: list[str] | None = None) -> int:
     main_cfg = AnalyzerConfig(stemmer=args.stemmer, stopwords=not args.no_stopwords,
                               exact_forms=not args.no_exact_forms)
 
-    print(f"command: python benchmarks/relevance.py {' '.join(argv or sys.argv[1:])}")
+    command = f"python benchmarks/relevance.py {' '.join(argv or sys.argv[1:])}".strip()
+    print(f"command: {command}")
     print("environment: " + ", ".join(f"{k} {v}" for k, v in environment().items()))
-    report: dict[str, Any] = {"environment": environment(), "tasks": {}}
+    report: dict[str, Any] = {"command": command, "environment": environment(), "tasks": {},
+                              "tables": {}}
     for tname in tasks:
         task = TASKS[tname](args.quick)
         label = f"{task.name} (SIMULATED known-item)" if task.simulated else task.name
@@ -508,11 +532,19 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(["Lucene 8.8.1 ArabicAnalyzer (reference)", part,
                                  m["ndcg@10"], m["mrr@10"], m["recall@100"], "", ""])
         rows.sort(key=lambda r: (r[1], -r[2] if isinstance(r[2], float) else 0))
-        print(markdown_table(["system", "part", "nDCG@10", "MRR@10", "R@100", "queries", "time"],
-                             rows))
+        table = markdown_table(["system", "part", "nDCG@10", "MRR@10", "R@100", "queries", "time"],
+                               rows)
+        print(table)
         report["tasks"][task.name] = results
+        report["tables"][task.name] = table
+    if names:
+        report["ablation_table"] = ablation_table(report["tasks"])
+        print("\n## Ablations: nDCG@10 by task\n\n" + report["ablation_table"])
     if args.json:
-        print(f"\nsaved {save_json('relevance' + ('-quick' if args.quick else ''), report)}")
+        # One file per kind of run, so an ablation run never overwrites the main table.
+        name = "-".join(["relevance", *tasks] + (["ablate"] if names else [])
+                        + (["quick"] if args.quick else []))
+        print(f"\nsaved {save_json(name, report)}")
     return 0
 
 

@@ -83,3 +83,18 @@ def test_relevance_quick_runs_every_task_and_peer(tmp_path):
                    "SQLite FTS5", "arsearch: headline weight 3.0"):
         assert system in out
     assert "| system | part | nDCG@10 | MRR@10 | R@100 | queries | time |" in out
+
+
+def test_ablation_table_has_a_row_per_variant_and_a_column_per_task():
+    from benchmarks.relevance import ablation_table
+    m = {"ndcg@10": 0.5, "mrr@10": 0.4, "recall@100": 0.9, "queries": 2}
+    tasks = {
+        "mixed": {"arsearch (stemmer=x, w_h=1) | mixed": m,
+                  "arsearch (stemmer=x, w_h=1) | mixed/ARCD": {**m, "ndcg@10": 0.1},
+                  "arsearch: stopwords off | mixed": {**m, "ndcg@10": 0.25},
+                  "SQLite FTS5 | mixed": {**m, "ndcg@10": 0.3}},
+        "news": {"arsearch (stemmer=x, w_h=3) | news": {**m, "ndcg@10": 0.75}},
+    }
+    lines = ablation_table(tasks).splitlines()
+    assert lines[0] == "| variant | mixed | news |"
+    assert lines[2:] == ["| defaults | 0.500 | 0.750 |", "| stopwords off | 0.250 |  |"]
