@@ -206,6 +206,13 @@ _TOKEN_RE = re.compile(r"""
     | (?P<punct>.)
 """, re.VERBOSE | re.DOTALL)
 
+#: Where a date printed in both calendars splits into one part per calendar:
+#: `` - ``, ``|``, commas, brackets and الموافق ("corresponding to"). Only
+#: used when a Hijri marker is present.
+_CALENDAR_PARTS = re.compile(r"\s-\s|[|,،;؛()\[\]]|(?<![^\W\d_])" + _fold("الموافق")
+                             + r"(?![^\W\d_])")
+_DIGIT = re.compile(r"\d")
+
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?")
 
 _MAX_SHOWN = 80
@@ -277,6 +284,27 @@ def _clock(text: str) -> tuple[int, int, int, int]:
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), int(frac)
 
 
+def _hijri_marker(toks: list[_Tok]) -> str | None:
+    """The first Hijri marker among ``toks``, as written in messages."""
+    for i, tok in enumerate(toks):
+        if tok.kind == "word":
+            hit = _phrase_at(toks, i)
+            if hit is not None and hit[1] == "hijri":
+                return "هـ" if hit[0] == "ه" else hit[0]
+    return None
+
+
+def _gregorian_part(text: str) -> str | None:
+    """The parts of a date printed in both calendars that are not Hijri
+    (``11 ربيع الأول 1445 هـ - 26 سبتمبر 2023 م`` gives ``26 سبتمبر 2023 م``),
+    or ``None`` when every part is Hijri."""
+    parts = _CALENDAR_PARTS.split(text)
+    kept = [part for part in parts if _hijri_marker(_tokenize(part)) is None]
+    if len(kept) == len(parts) or not any(_DIGIT.search(part) for part in kept):
+        return None
+    return " ".join(kept)
+
+
 def _meridiem(hour: int, which: str, shown: str) -> int:
     if which == "am":
         if hour <= 12:
@@ -315,14 +343,18 @@ def _parse_text(raw: str, dayfirst: bool) -> datetime | None:
         text = pattern.sub(replacement, text)
     toks = _tokenize(text)
 
-    # Hijri first, so that its message wins over "unrecognized word".
-    for i, tok in enumerate(toks):
-        if tok.kind == "word":
-            hit = _phrase_at(toks, i)
-            if hit is not None and hit[1] == "hijri":
-                found = "هـ" if hit[0] == "ه" else hit[0]
-                raise _Reject(f"Hijri dates are not supported (found {found!r}); "
-                              "give the Gregorian date, e.g. '26 سبتمبر 2023'", hint=False)
+    # Hijri first, so that its message wins over "unrecognized word". A page
+    # that prints both calendars gives the Gregorian date from its own part.
+    found = _hijri_marker(toks)
+    if found is not None:
+        gregorian = _gregorian_part(text)
+        if gregorian is not None:
+            try:
+                return _parse_text(gregorian, dayfirst)
+            except _Reject:
+                pass
+        raise _Reject(f"Hijri dates are not supported (found {found!r}); "
+                      "give the Gregorian date, e.g. '26 سبتمبر 2023'", hint=False)
 
     nums: list[tuple[int, _Tok]] = []          # (token index, token) of date numbers
     months: list[tuple[str, int]] = []
@@ -468,6 +500,9 @@ def parse_date(value: str | datetime | date | None, *, dayfirst: bool = True) ->
     Egyptian/Gulf, Levantine/Iraqi or Maghrebi month names, weekday names,
     an optional ``م`` after the year and an optional ``الساعة 10:30 صباحاً``.
     When a month is named twice (``سبتمبر (أيلول)``) the names must agree.
+    A page that prints both calendars (``11 ربيع الأول 1445 هـ - 26 سبتمبر
+    2023 م``, or with ``الموافق``, a comma or brackets between them) gives
+    its Gregorian date.
 
     >>> parse_date("نشر في: الأحد، ٥ مارس/آذار ٢٠٢٣م - 10:30 م")
     datetime.datetime(2023, 3, 5, 22, 30)
@@ -480,7 +515,8 @@ def parse_date(value: str | datetime | date | None, *, dayfirst: bool = True) ->
 
     Raises :class:`~arsearch.errors.DateError` (quoting the input) for
     anything else: unknown words, impossible dates such as 31 February,
-    Hijri dates, and values that are not strings, dates or ``None``.
+    a Hijri date without its Gregorian one, and values that are not strings,
+    dates or ``None``.
     """
     if value is None:
         return None

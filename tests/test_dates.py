@@ -227,7 +227,9 @@ REJECTED = [
     ("5 March/نيسان 2023", "month names disagree"),
     ("1445 هـ", "Hijri dates are not supported"),
     ("11 ربيع الأول 1445هـ", "Hijri dates are not supported"),
-    ("الثلاثاء 11 ربيع الأول 1445 هـ - 26 سبتمبر 2023 م", "Hijri dates are not supported"),
+    ("11 ربيع الأول 1445 هـ - الثلاثاء", "Hijri dates are not supported"),
+    # Both calendars but no separator between them: the parts cannot be told apart.
+    ("11 ربيع الأول 1445 هـ 26 سبتمبر 2023", "Hijri dates are not supported"),
     ("15 رمضان 1444", "Hijri dates are not supported"),
     ("26 سبتمبر", "four-digit year"),
     ("سبتمبر 2023", "four-digit year"),
@@ -252,6 +254,28 @@ REJECTED = [
     ("26 سبتمبر 2023 @ 10:30", "unexpected '@'"),
     ("9999-12-31T23:00:00-05:00", "out of range"),
 ]
+
+
+#: Pages that print both calendars: the Gregorian part is read, whichever
+#: comes first and whatever separates them (_CALENDAR_PARTS in arsearch/dates.py).
+BOTH_CALENDARS = [
+    "الثلاثاء 11 ربيع الأول 1445 هـ - 26 سبتمبر 2023 م",
+    "الثلاثاء 26 سبتمبر 2023 م الموافق 11 ربيع الأول 1445 هـ",
+    "الثلاثاء، 11 ربيع الأول 1445هـ، 26 سبتمبر 2023",
+    "11 ربيع الأول 1445 هـ (26 أيلول 2023)",
+    "26/09/2023 م - 11/03/1445 هـ",
+    "11 ربيع الاول 1445 هجرية | ٢٦ سبتمبر ٢٠٢٣",
+]
+
+
+@pytest.mark.parametrize("text", BOTH_CALENDARS)
+def test_both_calendars_give_the_gregorian_date(text: str) -> None:
+    assert parse_date(text) == datetime(2023, 9, 26)
+
+
+def test_both_calendars_keep_the_gregorian_time() -> None:
+    assert parse_date("11 ربيع الأول 1445 هـ - 26 سبتمبر 2023 الساعة 14:30 بتوقيت غرينتش") == \
+        datetime(2023, 9, 26, 14, 30)
 
 
 @pytest.mark.parametrize(("text", "fragment"), REJECTED, ids=[t for t, _ in REJECTED])
