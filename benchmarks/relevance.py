@@ -31,6 +31,7 @@ settings); ``--rebuild`` ignores the cache.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -154,6 +155,19 @@ def news_task(quick: bool, *, n: int = 300, seed: int = 2023, headline_share: fl
     return Task("news", ("saudinewsnet",), queries, qrels, None, simulated=True, limit=limit)
 
 
+@functools.lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """A hash of the files that decide what arsearch indexes: the analysis
+    package (code and word lists) and the schema."""
+    digest = hashlib.sha1()
+    package = REPO / "arsearch"
+    files = [p for p in sorted((package / "analysis").rglob("*")) if p.is_file()
+             and p.suffix in (".py", ".txt")] + [package / "index" / "schema.py"]
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 TASKS: dict[str, Callable[[bool], Task]] = {"mixed": mixed_task, "quranqa": quranqa_task,
                                              "news": news_task}
 
@@ -209,7 +223,11 @@ class AnalyzerConfig:
     exact_forms: bool = True
 
     def key(self) -> str:
-        raw = json.dumps([self.stemmer, self.stopwords, self.normalize, self.exact_forms])
+        """The cached index's name: these settings and the analysis code and
+        data that produced its terms (a changed stopword list or stemmer
+        rebuilds it)."""
+        raw = json.dumps([self.stemmer, self.stopwords, self.normalize, self.exact_forms,
+                          analysis_fingerprint()])
         return hashlib.sha1(raw.encode()).hexdigest()[:10]
 
     def label(self) -> str:

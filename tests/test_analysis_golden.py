@@ -381,6 +381,18 @@ ANALYZE_CASES = [
     pytest.param("إلي", [], id="stopword-ila-yeh"),
     pytest.param("إِلَى", [], id="stopword-ila-diacritics"),
     pytest.param("ذهب إلى السوق", ["ذهب", "سوق"], id="stopword-ila-in-sentence"),
+    # YEH_HOMOGRAPHS (arsearch/analysis/pipeline.py): written with ي, these are
+    # other words (Ali, automatic, governor) and are indexed; with ى, particles.
+    pytest.param("اتصل علي بسلمى", ["اتصل", "عل", "بسلم"],
+                 id="yeh-homograph-ali-kept"),
+    pytest.param("جلس على الكرسي", ["جلس", "كرس"], id="yeh-homograph-ala-dropped"),
+    pytest.param("عَلَى", [], id="yeh-homograph-ala-diacritics-dropped"),
+    pytest.param("وعلي", ["عل"], id="yeh-homograph-and-ali-kept"),
+    pytest.param("تعلم آلي", ["تعلم", "ال"], id="yeh-homograph-automatic-kept"),
+    pytest.param("والي الولاية", ["ال", "ولا"],
+                 id="yeh-homograph-governor-kept"),
+    pytest.param("وإلى", [], id="yeh-homograph-wa-ila-dropped"),
+    pytest.param("إلي", [], id="yeh-homograph-hamza-alef-is-the-particle"),
     pytest.param("هذا هو الكتاب الذي قرأته", ["كتاب", "قرات"], id="stopword-demonstrative-relative"),
     pytest.param("قد كان في المدينة", ["مدين"], id="stopword-particles-aux"),
     # English stopwords for Latin tokens, case-folded

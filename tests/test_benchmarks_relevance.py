@@ -98,3 +98,13 @@ def test_ablation_table_has_a_row_per_variant_and_a_column_per_task():
     lines = ablation_table(tasks).splitlines()
     assert lines[0] == "| variant | mixed | news |"
     assert lines[2:] == ["| defaults | 0.500 | 0.750 |", "| stopwords off | 0.250 |  |"]
+
+
+def test_cached_indexes_are_keyed_by_the_analysis_code(monkeypatch):
+    import benchmarks.relevance as relevance
+    config = AnalyzerConfig()
+    before = config.key()
+    assert AnalyzerConfig().key() == before
+    assert AnalyzerConfig(stopwords=False).key() != before
+    monkeypatch.setattr(relevance, "analysis_fingerprint", lambda: "changed")
+    assert config.key() != before

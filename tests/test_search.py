@@ -432,3 +432,15 @@ def test_source_facets_add_up_to_the_total(sample_index, query, kwargs):
 def test_facets_on_other_fields_are_query_errors(corpus, field):
     with pytest.raises(QueryError):
         corpus.facets("الطاقة", field)
+
+
+def test_the_name_ali_is_searchable_although_the_particle_ala_is_a_stopword(make_index):
+    # YEH_HOMOGRAPHS: علي (Ali) and على ("on") fold to the same letters.
+    ix = make_index([
+        {"id": "ali", "headline": "اللاعب علي يسجل هدفين", "body": "سجل علي هدفين في المباراة."},
+        {"id": "ala", "headline": "الفريق يفوز على منافسه", "body": "فاز الفريق على الضيوف."},
+        {"id": "ali-hafs", "headline": "المطرب علي يغني", "body": "غنى عليٌّ في المهرجان."},
+    ])
+    assert sorted(ix.search("علي").ids) == ["ali", "ali-hafs"]
+    assert ix.search("على").ids == []
+    assert ix.search("الفريق على").ids == ["ala"]

@@ -9,7 +9,9 @@ one dictionary lookup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 from .normalization import ArabicNormalizer
 from .stemming import Stemmer, get_stemmer
@@ -23,6 +25,41 @@ EXACT_MARK = "="
 #: Once the cache holds this many surface forms it is emptied and refilled.
 #: Arabic news has a few hundred thousand distinct surface forms per 100 MB.
 DEFAULT_CACHE_SIZE = 400_000
+
+
+#: Marks that may follow a word's last letter: diacritics, superscript alef,
+#: Qur'anic annotation marks, tatweel.
+_TRAILING_MARKS = re.compile("[\u0640\u064B-\u065F\u0670\u06D6-\u06ED]+$")
+#: ى and its presentation forms.
+_ALEF_MAQSURA = frozenset("\u0649\uFEEF\uFEF0")
+
+
+#: Hamza alefs that mark the particle إلي ("to me", or إلى written with ي)
+#: against آلي ("automatic"); an optional و may come first.
+_PARTICLE_START = re.compile("^\u0648?[\u0623\u0625]")
+
+
+def _ends_with_alef_maqsura(surface: str) -> bool:
+    word = _TRAILING_MARKS.sub("", surface)
+    return bool(word) and word[-1] in _ALEF_MAQSURA
+
+
+def _spelled_as_particle(surface: str) -> bool:
+    """Whether a word whose ى/ي folding is ambiguous is written as the
+    particle: with ى (على، إلى), or with a hamza alef (إلي)."""
+    return _ends_with_alef_maqsura(surface) or bool(_PARTICLE_START.match(surface))
+
+
+#: Stopwords that are also another common word once ى is folded into ي
+#: (normalized form: the other word). Written with ي, and without a hamza
+#: alef, they are the other word and are indexed; written with ى they are
+#: the particle and dropped.
+YEH_HOMOGRAPHS: Mapping[str, str] = MappingProxyType({
+    "علي": "the name Ali, not على 'on'",
+    "وعلي": "'and Ali', not وعلى 'and on'",
+    "الي": "آلي 'automatic', not إلى 'to'",
+    "والي": "'governor', not وإلى 'and to'",
+})
 
 
 def _is_arabic(ch: str) -> bool:
@@ -68,6 +105,10 @@ class TermPipeline:
         else:
             stop = frozenset(self.normalizer(w).lower() for w in stopwords)
         self.stopwords: frozenset[str] = stop
+        # ى/ي homographs only arise when the normalizer folds ى into ي.
+        self.yeh_homographs: frozenset[str] = (
+            frozenset(YEH_HOMOGRAPHS) & stop if "alef_maqsura" in self.normalizer.steps
+            else frozenset())
         if query_stopwords is True:
             qstop = (frozenset(self.normalizer(w) for w in raw_stopwords("ar_query")) if stop
                      else frozenset())
@@ -106,6 +147,8 @@ class TermPipeline:
         if _is_arabic(first):
             # NFKC can expand one ligature into several words (ﷺ).
             words = normalized.split() if " " in normalized else (normalized,)
+            if normalized in self.yeh_homographs and not _spelled_as_particle(surface):
+                stop = stop - {normalized}      # علي the name, not على
             if not self.exact_forms:
                 return tuple(self.stemmer(w) or w for w in words if w not in stop)
             terms: list[str] = []
