@@ -17,7 +17,7 @@ from .dates import parse_date
 from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
                      IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError,
                      SettingsError)
-from .index import Hit, Index, RankingParams, Results
+from .index import Hit, Index, RankingParams, Results, SpellingParams
 from .readers import read_article_text, read_articles, read_csv, read_jsonl
 from .sample import load_sample
 
@@ -27,7 +27,8 @@ __all__ = [
     "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "DateError",
     "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
     "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
-    "SchemaMismatchError", "SettingsError", "SnowballArabicStemmer", "analyze", "explain", "light_stem",
+    "SchemaMismatchError", "SettingsError", "SnowballArabicStemmer", "SpellingParams", "analyze",
+    "explain", "light_stem",
     "load_sample", "normalize", "parse_date", "read_article_text", "read_articles", "read_csv",
     "read_jsonl", "tokenize",
 ]

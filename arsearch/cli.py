@@ -55,6 +55,8 @@ class _Style:
 def print_results(results: Results, out: TextIO, style: _Style) -> None:
     pages = max(results.pages, 1)
     out.write(f"{_count(results.total, 'result')} (page {results.page} of {pages})\n")
+    if results.suggestion:
+        out.write(f"did you mean: {style.rtl(results.suggestion)}\n")
     for hit in results:
         headline = hit.headline_passage.render(*style.bold, escape=False) or hit.id
         out.write(f"\n{hit.rank:>3}. {style.rtl(headline)}\n")
@@ -117,8 +119,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         results = ix.search(args.query, limit=args.limit, page=args.page, source=args.source,
                             tags=args.tag, since=args.since, until=args.until)
         if args.json:
-            _json({"query": args.query, "total": results.total, "page": results.page,
-                   "pages": results.pages, "hits": results.to_dicts()}, out)
+            _json({"query": args.query, "suggestion": results.suggestion, "total": results.total,
+                   "page": results.page, "pages": results.pages, "hits": results.to_dicts()}, out)
         else:
             print_results(results, out, _Style(out))
     return 0

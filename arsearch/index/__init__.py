@@ -7,5 +7,7 @@ from .index import Index
 from .query import ParsedQuery, parse_query
 from .ranking import RankingParams
 from .results import Hit, Results
+from .suggest import SpellingParams
 
-__all__ = ["Hit", "Index", "ParsedQuery", "RankingParams", "Results", "parse_query"]
+__all__ = ["Hit", "Index", "ParsedQuery", "RankingParams", "Results", "SpellingParams",
+           "parse_query"]

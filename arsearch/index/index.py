@@ -31,11 +31,12 @@ from ..errors import (DateError, DocumentError, IndexClosedError,
                       IndexLockedError, IndexOpenError, IndexWriteError, QueryError,
                       SettingsError)
 from .parallel import SegmentBuilder, default_workers
-from .query import ParsedQuery, Phrase, parse_query
+from .query import ParsedQuery, Phrase, check_query, parse_query
 from .ranking import QueryTerm, SegmentCache, Ranker, RankingParams, check_weights, top_documents
 from .results import Hit, Results
 from .schema import TEXT_FIELDS, build_schema, schema_pipeline
 from .snippets import SNIPPET_CHARS, best_passage, mark_all
+from .suggest import Speller, SpellingParams
 from .storage import (OpenedIndex, acquire_lock, open_directory, open_memory,
                       remove_stale_files)
 
@@ -101,6 +102,8 @@ class Index:
         settings it was built with.
     :param ranking: full ranking settings (:class:`RankingParams`), for
         experiments; ``weights`` is applied on top.
+    :param spelling: when and how :meth:`suggest` corrects a word
+        (:class:`~arsearch.index.suggest.SpellingParams`), for experiments.
     :param lock_timeout: seconds a write waits for another writer before
         raising :class:`~arsearch.IndexLockedError`.
     :param batch_size: records per commit in :meth:`add`.
@@ -124,6 +127,7 @@ class Index:
         normalize: Iterable[str] | None = None,
         exact_forms: bool | None = None,
         ranking: RankingParams | None = None,
+        spelling: SpellingParams | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         workers: int | None = None,
@@ -173,6 +177,9 @@ class Index:
             self.ranking: RankingParams = base.with_weights(check_weights(weights or {}))
         except ValueError as e:
             raise SettingsError(str(e)) from None
+        if spelling is not None and not isinstance(spelling, SpellingParams):
+            raise SettingsError(f"spelling must be a SpellingParams, got {type(spelling).__name__}")
+        self.spelling: SpellingParams = spelling or SpellingParams()
         if isinstance(batch_size, bool) or not (isinstance(batch_size, int) and batch_size > 0):
             raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -527,6 +534,12 @@ class Index:
             ``until`` includes that whole day.
         :param weights: field weights for this query only.
 
+        When a word of the query is in no article and a close, common word
+        is, ``Results.suggestion`` holds the query with that word corrected
+        (see :meth:`suggest`); otherwise it is ``None``. It is worked out
+        when first read, so a search whose suggestion is not read costs
+        nothing extra.
+
         An empty query, or one made only of exclusions (``-word``), lists
         every article (within the filters) newest first. A query whose words are all stopwords finds nothing, unless
         filters are given: then the filtered articles are listed newest first.
@@ -542,7 +555,57 @@ class Index:
         highlight = parsed.highlight_terms
         hits = [self._hit(searcher, d, score, offset + i + 1, highlight)
                 for i, (d, score) in enumerate(top)]
-        return Results(hits, query=query, total=total, page=page, limit=limit)
+        return Results(hits, query=query, total=total, page=page, limit=limit,
+                       suggest=lambda: self._late_suggestion(query))
+
+    def _late_suggestion(self, query: str) -> str | None:
+        """``Results.suggestion``, worked out when first read: against the
+        index as it is then, and ``None`` if it was closed meanwhile."""
+        try:
+            return self.suggest(query)
+        except (IndexClosedError, IndexOpenError):
+            return None
+
+    def suggest(self, query: str) -> str | None:
+        """The query with its misspelled words corrected ("did you mean"),
+        or ``None`` when no word needs correcting.
+
+        A word is corrected when its stem is in no article of the index and
+        a word one typing mistake away (a letter missing, extra, mistyped,
+        or two letters swapped) is in the index: the most likely such word,
+        weighing how common it is, how well it goes with the query's other
+        words and how easy the mistake is on an Arabic keyboard. Words the
+        index knows, stopwords, numbers and words under four letters are
+        never changed; neither are ``-exclusions`` and ``source:``/``tag:``
+        values. The rest of the query is kept as written: quotes, prefixes,
+        the other words, and the corrected word's own diacritics and hamza
+        where possible. See :mod:`arsearch.index.suggest`.
+        :meth:`search` puts the same suggestion in ``Results.suggestion``.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "المفاوضات تبدأ في جنيف"},
+        ...             {"id": "2", "body": "استئناف المفاوضات الأسبوع المقبل"}])
+        >>> ix.suggest('"المفاوضاث" headline:جنيف')
+        '"المفاوضات" headline:جنيف'
+        >>> ix.suggest("المفاوضات") is None
+        True
+        """
+        check_query(query)
+        return self._speller(self._searcher()).suggest(query)
+
+    def _speller(self, searcher: Any) -> Speller:
+        reader = searcher.reader()
+
+        def doc_frequency(fieldname: str, term: str) -> int:
+            return reader.doc_frequency(fieldname, term) if (fieldname, term) in reader else 0
+
+        def documents(fieldname: str, term: str) -> Iterable[int]:
+            if (fieldname, term) not in reader:
+                return ()
+            return reader.postings(fieldname, term).all_ids()
+
+        return Speller(self.pipeline, doc_frequency, self.spelling, documents,
+                       searcher.doc_count())
 
     def search_ids(
         self,

@@ -24,6 +24,7 @@ never as errors.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..analysis import TermPipeline, normalize_value, tokenize
@@ -100,6 +101,64 @@ def _analyze(text: str, pipeline: TermPipeline) -> list[str]:
     return [term for tok in tokenize(text) for term in pipeline(tok.text, True)]
 
 
+@dataclass(frozen=True)
+class QueryItem:
+    """One item of a query string as the lexer reads it, before analysis.
+
+    ``pieces`` are ``(offset, text)`` pairs locating the item's words in the
+    query string (two pieces for an unknown ``prefix:word``, read as two
+    words), so a caller can rewrite a word in place; :attr:`text` is the
+    words alone.
+    """
+
+    pieces: tuple[tuple[int, str], ...]
+    #: The field a ``headline:``/``body:``/``source:``/``tag:`` prefix names.
+    target: str | None
+    negated: bool
+    phrase: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for _, text in self.pieces)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The text fields the item's words are searched in."""
+        return (self.target,) if self.target in TEXT_FIELDS else TEXT_FIELDS
+
+
+def check_query(query: object) -> str:
+    """``query`` if it is a query string arsearch accepts; QueryError otherwise."""
+    if not isinstance(query, str):
+        raise QueryError(f"query must be a string, got {type(query).__name__}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(query):,} characters long; at most "
+                         f"{MAX_QUERY_CHARS:,} are allowed. Search for its key words instead, "
+                         "or use Index.more_like() to find articles like a text")
+    return query
+
+
+def query_items(query: str) -> Iterator[QueryItem]:
+    """The items of a (checked) query string, in order; ``OR`` is skipped.
+
+    >>> [(i.text, i.target, i.negated, i.phrase) for i in query_items('headline:مطر -"سيل جارف"')]
+    [('مطر', 'headline', False, False), ('سيل جارف', None, True, True)]
+    """
+    for m in _LEXER.finditer(query):
+        prefix = m.group("field")
+        target = FIELD_ALIASES.get(prefix.lower()) if prefix else None
+        is_phrase = m.group("quote") is not None
+        group = "phrase" if is_phrase else "word"
+        raw = m.group(group)
+        pieces: tuple[tuple[int, str], ...] = ((m.start(group), raw),)
+        if prefix and target is None:
+            # Unknown prefix: read "foo:bar" as the two words foo and bar.
+            pieces = ((m.start("field"), prefix),) + pieces
+        if raw == "OR" and not is_phrase and not prefix:
+            continue
+        yield QueryItem(pieces, target, bool(m.group("neg")), is_phrase)
+
+
 def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
     """Parse and analyse a query string.
 
@@ -113,26 +172,12 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
     >>> [t.text for t in q.excluded_terms], q.sources
     (['سودان'], ['الافق'])
     """
-    if not isinstance(query, str):
-        raise QueryError(f"query must be a string, got {type(query).__name__}")
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(query):,} characters long; at most "
-                         f"{MAX_QUERY_CHARS:,} are allowed. Search for its key words instead, "
-                         "or use Index.more_like() to find articles like a text")
+    check_query(query)
     parsed = ParsedQuery()
     position = 0
     parsed.blank = not query.strip()
-    for m in _LEXER.finditer(query):
-        negated = bool(m.group("neg"))
-        prefix = m.group("field")
-        target = FIELD_ALIASES.get(prefix.lower()) if prefix else None
-        raw = m.group("phrase") if m.group("quote") else m.group("word")
-        is_phrase = m.group("quote") is not None
-        if prefix and target is None:
-            # Unknown prefix: read "foo:bar" as the two words foo and bar.
-            raw = f"{prefix} {raw}"
-        if raw == "OR" and not is_phrase and not prefix:
-            continue
+    for item in query_items(query):
+        negated, target, is_phrase, raw = item.negated, item.target, item.phrase, item.text
         if target in ("source", "tags"):
             value = normalize_value(raw)
             if value:
@@ -141,7 +186,7 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
                 else:
                     (parsed.excluded_tags if negated else parsed.tags).append(value)
             continue
-        fields = (target,) if target else TEXT_FIELDS
+        fields = item.fields
         analysed = _analyze(raw, pipeline)
         # Exact (unstemmed) forms only add to the score; phrases and
         # exclusions work on stems.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
@@ -71,14 +71,38 @@ class Results(Sequence[Hit]):
 
     ``total`` counts every matching article (after filters), ``page`` is this
     page's number (from 1) and ``pages`` the number of pages.
+
+    ``suggestion`` is the query with its misspelled words corrected ("did you
+    mean"), or ``None``. It is set when a word of the query is in no article
+    while a word one typing mistake away is (see :meth:`Index.suggest`),
+    whatever the number of results: words combine with OR, so a query with
+    one misspelled word still finds the articles of its other words. It is
+    worked out when first read (printing the results reads it), so searches
+    whose suggestion nobody reads cost nothing extra.
+
+    >>> r = Results([], query="المستشفئ", total=0, page=1, limit=10, suggestion="المستشفى")
+    >>> print(r)
+    0 results for 'المستشفئ'
+    did you mean: المستشفى
     """
 
-    def __init__(self, hits: Sequence[Hit], *, query: str, total: int, page: int, limit: int):
+    def __init__(self, hits: Sequence[Hit], *, query: str, total: int, page: int, limit: int,
+                 suggestion: str | None = None,
+                 suggest: Callable[[], str | None] | None = None):
         self._hits = list(hits)
         self.query = query
         self.total = total
         self.page = page
         self.limit = limit
+        self._suggestion = suggestion
+        # Called once, when the suggestion is first read.
+        self._suggest = suggest
+
+    @property
+    def suggestion(self) -> str | None:
+        if self._suggest is not None:
+            self._suggestion, self._suggest = self._suggest(), None
+        return self._suggestion
 
     @property
     def pages(self) -> int:
@@ -109,11 +133,14 @@ class Results(Sequence[Hit]):
 
     def __repr__(self) -> str:
         pages = f", page {self.page}/{self.pages}" if self.pages else ""
-        return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}>"
+        mean = f", did you mean {self.suggestion!r}" if self.suggestion else ""
+        return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}{mean}>"
 
     def __str__(self) -> str:
         lines = [f"{self.total} results for {self.query!r}"
                  + (f" (page {self.page} of {self.pages})" if self.pages else "")]
+        if self.suggestion:
+            lines.append(f"did you mean: {self.suggestion}")
         for h in self._hits:
             meta = " · ".join(x for x in (h.source, h.date.date().isoformat() if h.date else "",
                                           ", ".join(h.tags)) if x)
@@ -130,7 +157,12 @@ class Results(Sequence[Hit]):
         parts = [f'<div dir="rtl" lang="ar" style="{_STYLE}">',
                  f'<div style="color:#666;font-size:90%">{self.total} نتيجة · '
                  f"صفحة {self.page} من {max(self.pages, 1)} · "
-                 f'<span dir="auto">{esc(self.query)}</span></div><ol start="{(self.page - 1) * self.limit + 1}">']
+                 f'<span dir="auto">{esc(self.query)}</span></div>']
+        if self.suggestion:
+            # هل تقصد: "did you mean"
+            parts.append(f'<div style="margin:0.3em 0">هل تقصد: <b><span dir="auto">'
+                         f"{esc(self.suggestion)}</span></b>؟</div>")
+        parts.append(f'<ol start="{(self.page - 1) * self.limit + 1}">')
         for h in self._hits:
             title = h.headline_passage.render() or esc(h.id)
             if h.url:

@@ -1,0 +1,477 @@
+"""Spelling suggestions ("did you mean") for query words the index does not know.
+
+A query word is a suspect when its stem is in no article of the index. For
+a suspect, every string one edit away from its normalized form is tried: a
+letter deleted, inserted or replaced, or two neighbouring letters swapped.
+A candidate counts when the index holds it as a word: its unstemmed *exact form* (``=word``, see
+:data:`~arsearch.analysis.pipeline.EXACT_MARK`), or, for a word that is its
+own stem, the stem. Candidates are ranked by how common they are, by how
+well they go with the query's other words (the rarest of them found in one
+article with the candidate), and by what the edit costs: an edit an Arabic
+typist makes easily costs less (:class:`EditCosts`): keys next to each
+other on the Arabic keyboard, letters that sound alike (ض/ظ, س/ص/ث, ت/ط …),
+hamza seats (ئ/ؤ/ء), a doubled letter, two letters swapped. Normalization
+already folds أ/إ/آ/ا, ى/ي and ة/ه, so those are never typos.
+
+The corrected query keeps everything the user wrote (other words, quotes,
+``-exclusions``, ``field:`` prefixes, diacritics and hamza spellings of the
+corrected word where the edit allows) and only replaces misspelled words.
+
+Candidates are looked up in the index's own term dictionary, one lookup
+each (a few hundred a suspect word, a few milliseconds), so no word list is
+held in memory. Whoosh's ``terms_within`` was measured and not used: it
+builds its Levenshtein automaton in pure Python (about 3 ms a word for one
+edit, 35 ms for two), knows no transpositions or edit weights, and on an
+index of several segments scans every term of the field.
+
+>>> import arsearch
+>>> ix = arsearch.Index()
+>>> _ = ix.add([{"id": "1", "headline": "افتتاح المستشفى الجديد في المدينة"},
+...             {"id": "2", "headline": "المستشفى يستقبل المرضى"}])
+>>> ix.suggest("المستسفى الجديد")
+'المستشفى الجديد'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..analysis import TermPipeline, tokenize
+from ..analysis.pipeline import EXACT_MARK
+from .query import query_items
+
+#: Rows of the standard Arabic (101) keyboard, as normalized letters; a space
+#: stands for the لا key. Keys next to each other (in a row, or touching in
+#: the rows above and below) are easy to hit by mistake.
+KEYBOARD_ROWS: tuple[str, ...] = ("ضصثقفغعهخحجد", "شسيبلاتنمكط", "ئءؤر يهوزظ")
+
+#: Letters Arabic writers confuse because they sound alike, or because the
+#: hamza's seat is a matter of spelling convention.
+CONFUSABLE: tuple[str, ...] = ("ضظ", "ضد", "ذزد", "سصث", "تط", "حهخ", "قكغع", "ءئؤ", "ئي",
+                               "ؤو", "ءا")
+
+#: Latin letters an edit may use (Latin words are lower-cased by analysis).
+LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+#: Letters (and pairs) written joined to the next word: ل ب ك ف س, and و or ف
+#: before one of them. A word the index knows, with one of these in front,
+#: is not a typo, even when the stemmer does not strip it.
+PROCLITICS: tuple[str, ...] = ("ل", "ب", "ك", "ف", "س", "ول", "وب", "وك", "فل", "فب", "فك")
+
+#: Longest word (in letters) that is looked at.
+MAX_WORD_LETTERS = 30
+#: How many of a candidate's articles are checked for the query's other words.
+MAX_FIT_DOCS = 2000
+#: Words of a query (the first ones) that can be the context of a correction.
+MAX_QUERY_WORDS = 64
+#: At most this many of the query's other words are the context of a correction.
+MAX_CONTEXT_WORDS = 8
+#: At most this many words of one query are looked at for corrections.
+MAX_SUSPECTS = 10
+
+
+def _keyboard_neighbours(rows: Iterable[str]) -> frozenset[tuple[str, str]]:
+    rows = list(rows)
+    pairs: set[tuple[str, str]] = set()
+
+    def touch(a: str, b: str) -> None:
+        if a != " " and b != " " and a != b:
+            pairs.update({(a, b), (b, a)})
+
+    for r, row in enumerate(rows):
+        for i, key in enumerate(row):
+            if i + 1 < len(row):
+                touch(key, row[i + 1])
+            if r + 1 < len(rows):
+                # Each row is shifted right by half a key: key i of the row
+                # below sits under keys i and i+1 of this row.
+                below = rows[r + 1]
+                for j in (i - 1, i):
+                    if 0 <= j < len(below):
+                        touch(key, below[j])
+    return frozenset(pairs)
+
+
+def _group_pairs(groups: Iterable[str]) -> frozenset[tuple[str, str]]:
+    return frozenset((a, b) for g in groups for a in g for b in g if a != b)
+
+
+@dataclass(frozen=True)
+class EditCosts:
+    """What each kind of single edit costs; 1.0 is an arbitrary change.
+
+    :attr:`UNIFORM` prices every edit at 1 (plain Damerau-Levenshtein);
+    the default prices the mistakes Arabic typists make more often lower.
+
+    >>> costs = EditCosts()
+    >>> costs.substitute("ص", "س") < costs.substitute("ص", "ض") < costs.substitute("ص", "م")
+    True
+    """
+
+    #: Any letter for any other.
+    other: float = 1.0
+    #: A letter for a key next to it (:data:`KEYBOARD_ROWS`).
+    keyboard: float = 0.8
+    #: A letter for one that sounds alike, or another hamza seat (:data:`CONFUSABLE`).
+    confusable: float = 0.6
+    #: A letter too many, or a letter missing.
+    insert: float = 1.0
+    delete: float = 1.0
+    #: A letter typed twice, or once where it is doubled.
+    doubled: float = 0.7
+    #: Two neighbouring letters swapped.
+    transpose: float = 0.8
+    neighbours: frozenset[tuple[str, str]] = field(
+        default=_keyboard_neighbours(KEYBOARD_ROWS), repr=False)
+    confusables: frozenset[tuple[str, str]] = field(
+        default=_group_pairs(CONFUSABLE), repr=False)
+
+    def substitute(self, typed: str, meant: str) -> float:
+        cost = self.other
+        if (typed, meant) in self.neighbours:
+            cost = min(cost, self.keyboard)
+        if (typed, meant) in self.confusables:
+            cost = min(cost, self.confusable)
+        return cost
+
+
+#: Every edit costs 1: the baseline the Arabic-aware costs are measured against.
+UNIFORM = EditCosts(keyboard=1.0, confusable=1.0, doubled=1.0, transpose=1.0)
+
+
+@dataclass(frozen=True)
+class SpellingParams:
+    """When a word is corrected, and to what. The defaults were tuned on the
+    arwiki_qa questions and checked on quranqa23 (``benchmarks/suggest.py``).
+    """
+
+    #: A suggested word must be spelled that way in at least this many
+    #: articles. On a large archive, 2 keeps words seen once (often typos
+    #: themselves) out of suggestions. (Only a word whose stem is in no
+    #: article is corrected: correcting rare words as well, toward much
+    #: commoner ones, measured worse.)
+    min_df: int = 1
+    #: Shorter words (in letters, after normalization) are not corrected:
+    #: too many real words are one edit away from them.
+    min_letters: int = 4
+    #: Score of a candidate: ``log(document frequency) + context_weight *
+    #: fit - cost_weight * edit cost``, where ``fit`` is the summed idf of the
+    #: query's other words found in the best article holding the candidate.
+    cost_weight: float = 5.0
+    context_weight: float = 1.0
+    costs: EditCosts = field(default_factory=EditCosts)
+
+
+class _Edit(NamedTuple):
+    """One edit of a normalized word: ``kind`` is ``"delete"``,
+    ``"insert"``, ``"substitute"`` or ``"transpose"``, at letter ``at``."""
+
+    kind: str
+    at: int
+    letter: str = ""
+
+    def apply(self, letters: list[str]) -> list[str]:
+        i = self.at
+        if self.kind == "delete":
+            return letters[:i] + letters[i + 1:]
+        if self.kind == "insert":
+            return letters[:i] + [self.letter] + letters[i:]
+        if self.kind == "substitute":
+            return letters[:i] + [self.letter] + letters[i + 1:]
+        return letters[:i] + [letters[i + 1], letters[i]] + letters[i + 2:]
+
+
+def single_edits(word: str, alphabet: str, costs: EditCosts) -> dict[str, tuple[float, _Edit]]:
+    """Every string one edit from ``word`` (letters from ``alphabet``), with
+    the cheapest cost of reaching it and that edit.
+
+    >>> sorted(single_edits("ab", "ab", UNIFORM))
+    ['a', 'aa', 'aab', 'aba', 'abb', 'b', 'ba', 'bab', 'bb']
+    """
+    best: dict[str, tuple[float, _Edit]] = {}
+
+    def offer(candidate: str, cost: float, edit: _Edit) -> None:
+        if candidate != word and (candidate not in best or cost < best[candidate][0]):
+            best[candidate] = (cost, edit)
+
+    n = len(word)
+    for i in range(n):
+        doubled = (i > 0 and word[i - 1] == word[i]) or (i + 1 < n and word[i + 1] == word[i])
+        offer(word[:i] + word[i + 1:], costs.doubled if doubled else costs.delete,
+              _Edit("delete", i))
+        if i + 1 < n and word[i] != word[i + 1]:
+            offer(word[:i] + word[i + 1] + word[i] + word[i + 2:], costs.transpose,
+                  _Edit("transpose", i))
+        for letter in alphabet:
+            if letter != word[i]:
+                offer(word[:i] + letter + word[i + 1:], costs.substitute(word[i], letter),
+                      _Edit("substitute", i, letter))
+    for i in range(n + 1):
+        for letter in alphabet:
+            doubled = (i > 0 and word[i - 1] == letter) or (i < n and word[i] == letter)
+            offer(word[:i] + letter + word[i:], costs.doubled if doubled else costs.insert,
+                  _Edit("insert", i, letter))
+    return best
+
+
+def arabic_alphabet(pipeline: TermPipeline) -> str:
+    """The Arabic letters a word can hold after ``pipeline``'s normalization
+    (without alef variants, ى and ة when those are folded)."""
+    letters = {pipeline.normalizer(chr(c)) for c in range(0x0621, 0x064B)}
+    return "".join(sorted(ch for ch in letters if len(ch) == 1 and ch.isalpha()
+                          and ch != "\u0640"))
+
+
+_MEDIAL_FORM = {"ة": "ه", "ى": "ي"}
+_MEDIAL = re.compile("[ةى](?=[\u0621-\u064A])")
+
+
+def respell(original: str, edit: _Edit, corrected: str,
+            normalize: Callable[[str], str]) -> str:
+    """The user's own spelling of a word with ``edit`` applied, keeping its
+    diacritics, hamza and ة spellings; ``corrected`` (the normalized
+    correction) when the edit cannot be placed in the original.
+
+    >>> from arsearch.analysis import ArabicNormalizer
+    >>> respell("مَدرصة", _Edit("substitute", 3, "س"), "مدرسه", ArabicNormalizer())
+    'مَدرسة'
+    >>> respell("أطةل", _Edit("delete", 1), "اهل", ArabicNormalizer())
+    'أهل'
+    """
+    # Where each normalized letter comes from in the original: every
+    # character must normalize to one letter or to nothing (a diacritic).
+    starts: list[int] = []
+    for i, ch in enumerate(original):
+        folded = normalize(ch)
+        if len(folded) > 1:
+            return corrected
+        if folded:
+            starts.append(i)
+    if not starts:
+        return corrected
+    # Each letter keeps the marks that follow it.
+    spans = [original[s:e] for s, e in zip(starts, starts[1:] + [len(original)])]
+    head = original[:starts[0]]
+    letter = edit.letter
+    if edit.kind in ("substitute", "insert") and original[starts[min(edit.at, len(starts) - 1)]
+                                                          ].isupper():
+        letter = letter.upper()
+    respelled = head + "".join(_Edit(edit.kind, edit.at, letter).apply(spans))
+    # ة and ى end a word; inside one (a letter that followed them was
+    # deleted, or they were the typo) they are written ه and ي.
+    respelled = _MEDIAL.sub(lambda m: _MEDIAL_FORM[m.group()], respelled)
+    ok = normalize(respelled)
+    return respelled if ok == corrected or ok.lower() == corrected else corrected
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A misspelled word of a query and its suggested replacement.
+
+    ``start``/``end`` locate the word in the query string."""
+
+    start: int
+    end: int
+    word: str
+    suggestion: str
+
+
+class Speller:
+    """Suggests corrections against one snapshot of an index.
+
+    :param pipeline: the index's analysis pipeline.
+    :param doc_frequency: ``(field, term) -> number of articles``.
+    :param documents: ``(field, term) -> the articles holding it`` (any
+        hashable ids), to prefer words that go with the rest of the query;
+        without it, only frequency and edit cost count.
+    :param params: thresholds and edit costs.
+    :param doc_count: articles in the index (for the idf of context words).
+    """
+
+    def __init__(self, pipeline: TermPipeline, doc_frequency: Callable[[str, str], int],
+                 params: SpellingParams | None = None,
+                 documents: Callable[[str, str], Iterable[object]] | None = None,
+                 doc_count: int = 1):
+        self.pipeline = pipeline
+        self.params = params or SpellingParams()
+        self._df = doc_frequency
+        self._documents = documents
+        self._doc_sets: dict[tuple[str, tuple[str, ...]], set[object]] = {}
+        self.doc_count = max(doc_count, 1)
+        self._alphabet = arabic_alphabet(pipeline)
+        self._seen: dict[tuple[str, tuple[str, ...]], int] = {}
+
+    def frequency(self, term: str, fields: tuple[str, ...]) -> int:
+        """How many of ``fields`` of all articles hold ``term`` (an article
+        with the word in its headline and its body counts twice)."""
+        key = (term, fields)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = sum(self._df(f, term) for f in fields)
+        return found
+
+    def corrections(self, query: str) -> list[Correction]:
+        """The words of ``query`` to correct, in order. Words in exclusions
+        (``-word``) and ``source:``/``tag:`` values are left as written."""
+        words: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for item in query_items(query):
+            if item.negated or item.target in ("source", "tags"):
+                continue
+            for offset, text in item.pieces:
+                words += [(offset + t.start, offset + t.end, text[t.start:t.end], item.fields)
+                          for t in tokenize(text) if t.kind in ("arabic", "word")]
+        # The words the index knows are the context a correction should fit.
+        known = {}
+        for _, _, word, fields in words[:MAX_QUERY_WORDS]:
+            found = self._stem(self.pipeline.normalizer(word).lower())
+            if found is not None and self.frequency(found[0], fields):
+                known[found[0]] = fields
+        out: list[Correction] = []
+        suspects = 0
+        for start, end, word, fields in words:
+            if suspects >= MAX_SUSPECTS:
+                break
+            verdict = self.correct(word, fields, known)
+            if verdict is None:
+                continue
+            suspects += 1
+            if verdict:
+                out.append(Correction(start, end, word, verdict))
+        return out
+
+    def suggest(self, query: str) -> str | None:
+        """``query`` with its misspelled words corrected, or ``None`` when
+        there is nothing to correct."""
+        fixes = self.corrections(query)
+        if not fixes:
+            return None
+        for fix in reversed(fixes):
+            query = query[:fix.start] + fix.suggestion + query[fix.end:]
+        return query
+
+    def _docs(self, term: str, fields: tuple[str, ...]) -> set[object]:
+        key = (term, fields)
+        found = self._doc_sets.get(key)
+        if found is None:
+            found = set()
+            if self._documents is not None:
+                for f in fields:
+                    found.update(self._documents(f, term))
+            self._doc_sets[key] = found
+        return found
+
+    def _in_articles(self, term: str, fields: tuple[str, ...], n: int) -> bool:
+        """Whether at least ``n`` articles hold ``term`` in one of ``fields``
+        (:meth:`frequency` counts an article once per field)."""
+        if self._documents is None or any(self._df(f, term) >= n for f in fields):
+            return True  # without documents, frequency() is the best count there is
+        return len(self._docs(term, fields)) >= n
+
+    def _context(self, others: dict[str, tuple[str, ...]]) -> list[tuple[set[object], float]]:
+        """The articles of the query's other known words, each with its idf
+        (``log(1 + articles / its articles)``): the rarest
+        :data:`MAX_CONTEXT_WORDS`, which say the most about the topic."""
+        weights = []
+        for other, other_fields in others.items():
+            docs = self._docs(other, other_fields)
+            if docs:
+                weights.append((docs, math.log1p(self.doc_count / len(docs))))
+        return sorted(weights, key=lambda dw: -dw[1])[:MAX_CONTEXT_WORDS]
+
+    def _fit(self, stem: str, fields: tuple[str, ...],
+             context: list[tuple[set[object], float]]) -> float:
+        """How well a candidate goes with the rest of the query: the most
+        idf any one article holding it gets from the context words."""
+        best = 0.0
+        for n, d in enumerate(self._docs(stem, fields)):
+            if n >= MAX_FIT_DOCS:
+                break
+            best = max(best, sum(w for docs, w in context if d in docs))
+        return best
+
+    def _stem(self, word: str) -> tuple[str, str] | None:
+        """``(stem, the term holding the word's own spelling)`` of one word,
+        or ``None`` for a stopword or a token that is not one word."""
+        terms = self.pipeline.compute(word, True)
+        stems = [t for t in terms if not t.startswith(EXACT_MARK)]
+        if len(stems) != 1 or len(terms) > 2:
+            return None
+        exact = [t for t in terms if t.startswith(EXACT_MARK)]
+        return stems[0], exact[0] if exact else stems[0]
+
+    def _known(self, word: str, fields: tuple[str, ...], spelled: bool = False) -> bool:
+        """Whether ``word`` (normalized) is a stopword or a word the index
+        holds: its stem, or with ``spelled`` this very spelling."""
+        if word in self.pipeline.query_stopwords:
+            return True
+        found = self._stem(word)
+        return found is not None and self.frequency(found[spelled], fields) > 0
+
+    def _explained(self, word: str, fields: tuple[str, ...]) -> bool:
+        """Whether an unknown ``word`` reads as something other than a typo:
+        a known word behind a proclitic the stemmer left (لعمان, but not
+        لمغرب, which is more likely المغرب mistyped), two words
+        written together (ماهو). (A misspelled stopword, لمادا, is
+        recognised by :meth:`correct`.)"""
+        if any(word.startswith(c) and self._known(word[len(c):], fields) for c in PROCLITICS):
+            # Unless it is the article with its alef dropped: لمغرب for المغرب.
+            return not (word.startswith("ل") and self._known("ا" + word, fields, spelled=True))
+        stop = self.pipeline.query_stopwords
+        return any(word[:i] in stop and word[i:] in stop for i in range(2, len(word) - 1))
+
+    def correct(self, word: str, fields: tuple[str, ...],
+                known: dict[str, tuple[str, ...]] | None = None) -> str | None:
+        """The correction of one word as written: ``None`` when the word is
+        not a suspect (known to the index, a stopword, a number, too short),
+        ``""`` for a suspect with no good correction. ``known`` maps the
+        stems of the query's other known words to their fields."""
+        p = self.params
+        normalized = self.pipeline.normalizer(word)
+        latin = normalized.isascii()
+        if latin:
+            if not normalized.isalpha():
+                return None
+            normalized = normalized.lower()
+        elif not all("\u0621" <= ch <= "\u06FF" for ch in normalized):
+            return None  # neither Arabic nor Latin letters: no alphabet to edit with
+        if not (p.min_letters <= len(normalized) <= MAX_WORD_LETTERS) or " " in normalized:
+            return None
+        own = self._stem(normalized)
+        if own is None:
+            return None
+        if self.frequency(own[0], fields) or self._explained(normalized, fields):
+            return None
+        alphabet = LATIN_LETTERS if latin else self._alphabet
+        others = {k: v for k, v in (known or {}).items() if k != own[0]}
+        context = self._context(others) if self._documents is not None else []
+        edits = single_edits(normalized, alphabet, p.costs)
+        stop = self.pipeline.query_stopwords
+        if any(candidate in stop for candidate in edits):
+            return None  # a misspelled stopword, which search drops anyway
+        best: tuple[float, float, str, _Edit] | None = None
+        for candidate, (cost, edit) in edits.items():
+            found = self._stem(candidate)
+            if found is None or found[0] == own[0]:
+                continue
+            df = self.frequency(found[1], fields)
+            if df < p.min_df:
+                continue
+            if len(fields) > 1 and not self._in_articles(found[1], fields, p.min_df):
+                continue
+            score = math.log(df) - p.cost_weight * cost
+            if context:
+                score += p.context_weight * self._fit(found[0], fields, context)
+            key = (-score, cost, candidate, edit)
+            if best is None or key[:3] < best[:3]:
+                best = key
+        if best is None:
+            return ""
+        return respell(word, best[3], best[2], self.pipeline.normalizer)
+
+
+__all__ = ["CONFUSABLE", "Correction", "EditCosts", "KEYBOARD_ROWS", "SpellingParams", "Speller",
+           "UNIFORM", "arabic_alphabet", "respell", "single_edits"]
