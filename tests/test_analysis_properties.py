@@ -331,3 +331,24 @@ def test_analysis_is_deterministic_across_fresh_pipelines(text):
 @given(texts)
 def test_query_terms_are_a_subsequence_of_index_terms(text):
     assert _is_subsequence(analyze(text, query=True), analyze(text))
+
+
+@given(st.text(alphabet="ابتثجحخدذرسشصضطظعغفقكلمنهويءآأؤإئةى", min_size=1, max_size=12))
+def test_light10_snowball_cache_never_changes_a_stem(word):
+    from arsearch.analysis.stemming import LightSnowballStemmer, SnowballArabicStemmer, \
+        light10_prefixes
+    cached = LightSnowballStemmer()
+    w = normalize(word)
+    first, second = cached(w), cached(w)
+    core = light10_prefixes(w)
+    if core.endswith("ات") and len(core) - 2 >= 2:
+        core = core[:-2]
+    assert first == second == SnowballArabicStemmer()(core)
+
+
+def test_light10_snowball_pickles_without_its_cache():
+    from arsearch.analysis.stemming import LightSnowballStemmer
+    stemmer = LightSnowballStemmer()
+    stemmer("والكتاب")
+    copy = pickle.loads(pickle.dumps(stemmer))
+    assert copy._cache == {} and copy("بالكتاب") == "كتاب"

@@ -145,10 +145,17 @@ class TermPipeline:
             return ()
         first = normalized[0]
         if _is_arabic(first):
-            # NFKC can expand one ligature into several words (ﷺ).
-            words = normalized.split() if " " in normalized else (normalized,)
-            if normalized in self.yeh_homographs and not _spelled_as_particle(surface):
+            if normalized in stop:
+                if normalized not in self.yeh_homographs or _spelled_as_particle(surface):
+                    return ()
                 stop = stop - {normalized}      # علي the name, not على
+            if " " not in normalized:           # one word: the common case, kept lean
+                stem = self.stemmer(normalized) or normalized
+                if stem == normalized or not self.exact_forms:
+                    return (stem,)
+                return (stem, EXACT_MARK + normalized)
+            # NFKC can expand one ligature into several words (ﷺ).
+            words = normalized.split()
             if not self.exact_forms:
                 return tuple(self.stemmer(w) or w for w in words if w not in stop)
             terms: list[str] = []
