@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .._whoosh import CompositeAnalyzer, Filter, RegexTokenizer, Token, Tokenizer
 from .normalization import ArabicNormalizer, normalize
-from .pipeline import EXACT_MARK, TermPipeline
+from .pipeline import EXACT_MARK, StemAndExact, TermPipeline
 from .stemming import Stemmer
 from .tokenizer import _URL_GROUP, _URL_TRAILING, TOKEN_PATTERN, tokenize, url_host
 
@@ -160,6 +160,7 @@ class ArabicChain(CompositeAnalyzer):
         lookup = (pipeline._query_cache if query else pipeline._cache).get
         url_group = _URL_GROUP
         exact = EXACT_MARK
+        pair = StemAndExact
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         pos = start_pos
@@ -181,6 +182,22 @@ class ArabicChain(CompositeAnalyzer):
                 t.endchar = start_char + end
             if keeporiginal:
                 t.original = text
+            if type(terms) is pair:             # (stem, "=word"): the common case
+                t.text = terms[0]
+                t.pos = pos
+                pos += 1
+                yield t
+                if not query:
+                    t.text = terms[1]
+                    t.pos = pos - 1             # the exact form sits on its stem's position
+                    yield t
+                continue
+            if len(terms) == 1:                 # never an exact form alone
+                t.text = terms[0]
+                t.pos = pos
+                pos += 1
+                yield t
+                continue
             for term in terms:
                 if term[0] == exact:
                     if query:

@@ -66,6 +66,16 @@ def _is_arabic(ch: str) -> bool:
     return "\u0600" <= ch <= "\u08FF" or "\uFB50" <= ch <= "\uFEFC"
 
 
+class StemAndExact(tuple):
+    """The terms of one word whose stem differs from it: ``(stem, "=word")``.
+
+    Its own type lets the analyzer's inner loop place the exact form without
+    looking at the term's first character, once per token of every article.
+    """
+
+    __slots__ = ()
+
+
 class TermPipeline:
     """Map a token's surface form to its index terms.
 
@@ -153,7 +163,7 @@ class TermPipeline:
                 stem = self.stemmer(normalized) or normalized
                 if stem == normalized or not self.exact_forms:
                     return (stem,)
-                return (stem, EXACT_MARK + normalized)
+                return StemAndExact((stem, EXACT_MARK + normalized))
             # NFKC can expand one ligature into several words (ﷺ).
             words = normalized.split()
             if not self.exact_forms:
