@@ -155,10 +155,10 @@ class TermPipeline:
             return ()
         first = normalized[0]
         if _is_arabic(first):
-            if normalized in stop:
-                if normalized not in self.yeh_homographs or _spelled_as_particle(surface):
-                    return ()
-                stop = stop - {normalized}      # علي the name, not على
+            # A stopword, unless it is علي the name rather than على (YEH_HOMOGRAPHS).
+            if normalized in stop and (normalized not in self.yeh_homographs
+                                       or _spelled_as_particle(surface)):
+                return ()
             if " " not in normalized:           # one word: the common case, kept lean
                 stem = self.stemmer(normalized) or normalized
                 if stem == normalized or not self.exact_forms:
