@@ -80,6 +80,13 @@ class Light10Stemmer:
         return "Light10Stemmer()"
 
 
+def snowball_arabic() -> Callable[[str], str]:
+    """Snowball Arabic's ``stemWord`` (PyStemmer's C code when installed)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("arabic").stemWord
+
+
 class SnowballArabicStemmer:
     """The Snowball Arabic stemmer (snowballstemmer; PyStemmer's C code when
     installed, which gives the same stems far faster).
@@ -95,9 +102,7 @@ class SnowballArabicStemmer:
     name = "snowball"
 
     def __init__(self) -> None:
-        import snowballstemmer
-
-        self._stem_word: Callable[[str], str] = snowballstemmer.stemmer("arabic").stemWord
+        self._stem_word = snowball_arabic()
 
     def __call__(self, word: str) -> str:
         # Given normalized input, Snowball's output is normalized too
@@ -140,7 +145,7 @@ class LightSnowballStemmer:
     CACHE_SIZE = 200_000
 
     def __init__(self) -> None:
-        self._stem_word: Callable[[str], str] = SnowballArabicStemmer()._stem_word
+        self._stem_word = snowball_arabic()
         # Keyed by the word after the prefix steps: والكتاب, بالكتاب, الكتاب and
         # كتاب share one Snowball call (news has about 1.7 surface forms a key).
         self._cache: dict[str, str] = {}
