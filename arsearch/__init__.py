@@ -17,14 +17,15 @@ from .dates import parse_date
 from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
                      IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError,
                      SettingsError)
-from .index import Hit, Index, RankingParams, Results, SpellingParams
+from .index import CollectionStats, Hit, Index, RankingParams, Results, SpellingParams
 from .readers import read_article_text, read_articles, read_csv, read_jsonl
 from .sample import load_sample
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "DateError",
+    "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "CollectionStats",
+    "DateError",
     "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
     "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
     "SchemaMismatchError", "SettingsError", "SnowballArabicStemmer", "SpellingParams", "analyze",

@@ -428,3 +428,26 @@ def test_records_before_a_broken_line_of_a_reader_are_committed(make_index, fixt
         ix.add(arsearch.read_jsonl(fixtures_dir / "broken.jsonl"))
     assert str(info.value.record).endswith("broken.jsonl:3")
     assert ix.ids() == ["b1"]
+
+
+def test_stats_read_dates_and_sources_without_reading_stored_articles(make_index, monkeypatch):
+    from arsearch.index.snapshot import Snapshot
+
+    ix = make_index([
+        {"id": "1", "headline": "أ", "date": "2021-03-04", "source": "الأفق"},
+        {"id": "2", "headline": "ب", "date": "2023-09-26T10:30:00", "source": "الافق"},
+        {"id": "3", "headline": "ج", "source": "المدار"},
+        {"id": "4", "headline": "د", "date": "2019-01-01", "source": "الرصيف"},
+    ])
+    ix.delete("4")                      # a deleted article counts for nothing
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stats() read stored articles")
+
+    monkeypatch.setattr(Snapshot, "stored", refuse)
+    monkeypatch.setattr(Snapshot, "iter_stored", refuse)
+    stats = ix.stats()
+    assert stats["articles"] == 3
+    assert stats["oldest"] == "2021-03-04T00:00:00"
+    assert stats["newest"] == "2023-09-26T10:30:00"
+    assert stats["sources"] == 2        # الأفق and الافق are one source

@@ -111,9 +111,9 @@ def _running(pid: int) -> bool:
 
 
 def test_in_memory_indexes_and_single_worker_indexes_load_in_process(tmp_path):
-    assert arsearch.Index()._segment_builder() is None
-    assert arsearch.Index(tmp_path / "one", workers=1)._segment_builder() is None
-    builder = arsearch.Index(tmp_path / "two", workers=2)._segment_builder()
+    assert arsearch.Index()._writer._segment_builder() is None
+    assert arsearch.Index(tmp_path / "one", workers=1)._writer._segment_builder() is None
+    builder = arsearch.Index(tmp_path / "two", workers=2)._writer._segment_builder()
     assert builder is not None and not builder.worth_it(2 * MIN_RECORDS_PER_WORKER - 1)
 
 

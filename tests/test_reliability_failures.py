@@ -83,7 +83,7 @@ def _fail_on_third_document(monkeypatch: pytest.MonkeyPatch, exc: BaseException)
 # place: the batch is in, the error reports the failed clean-up).
 FAILURES = {
     "writer constructor": (lambda mp, ix: mp.setattr(
-        type(ix._ix.storage), "temp_storage",
+        type(ix._opened.whoosh_index.storage), "temp_storage",
         _raise(OSError(errno.ENOSPC, "No space left on device"))), IndexWriteError, False),
     "add_document": (lambda mp, ix: _fail_on_third_document(mp, Injected("boom")),
                      Injected, False),
@@ -231,3 +231,60 @@ def test_a_worker_that_dies_fails_its_batch_and_leaves_the_index_unchanged(
     assert within(HANG_GUARD, lambda: ix.add(child.articles(10, 600))) == 600
     assert len(ix) == 610
     child.assert_no_leftovers(index, ix)
+
+
+# A failed fsync ------------------------------------------------------------
+
+def _fsync_failing(monkeypatch: pytest.MonkeyPatch, *, directories_only: bool) -> list[int]:
+    """Make os.fsync fail with EIO (for every file, or for directories
+    only), as a failing disk does; returns the list of refused calls."""
+    import stat
+
+    real_fsync = os.fsync
+    refused: list[int] = []
+
+    def fsync(fd: int) -> None:
+        if not directories_only or stat.S_ISDIR(os.fstat(fd).st_mode):
+            refused.append(fd)
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return refused
+
+
+def test_a_commit_whose_files_cannot_be_flushed_fails_and_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "index"
+    ix = arsearch.Index(path, workers=1, lock_timeout=1)
+    ix.add(child.articles(0, 10))
+    refused = _fsync_failing(monkeypatch, directories_only=False)
+    with pytest.raises(IndexWriteError) as info:
+        ix.add(child.articles(10, 5))
+    assert refused and "Input/output error" in str(info.value)
+    monkeypatch.undo()
+    assert len(ix) == 10 and "a0000012" not in ix
+    # The lock is free and the next commit works; on disk, nothing was lost.
+    assert within(HANG_GUARD, lambda: ix.add(child.articles(20, 5))) == 5
+    ix.close()
+    reopened = arsearch.Index(path, create=False)
+    assert len(reopened) == 15 and "a0000003" in reopened and "a0000012" not in reopened
+
+
+def test_a_commit_whose_directory_cannot_be_flushed_is_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "index"
+    ix = arsearch.Index(path, workers=1, lock_timeout=1)
+    ix.add(child.articles(0, 10))
+    refused = _fsync_failing(monkeypatch, directories_only=True)
+    with pytest.raises(IndexWriteError) as info:
+        ix.add(child.articles(10, 5))
+    assert refused
+    # The rename had happened: the batch is visible, and the error says the
+    # commit may not be durable rather than that it failed.
+    assert "may not survive" in str(info.value)
+    monkeypatch.undo()
+    assert len(ix) == 15
+    assert within(HANG_GUARD, lambda: ix.add(child.articles(20, 5))) == 5
+    ix.close()
+    assert len(arsearch.Index(path, create=False)) == 20

@@ -1,5 +1,12 @@
 """The article index: add, update, delete and search Arabic news articles.
 
+:class:`Index` is a facade over the parts of :mod:`arsearch.index`: it
+checks settings and arguments, hands writes to an
+:class:`~arsearch.index.writing.IndexWriter`, and runs every read on the
+latest published :class:`~arsearch.index.snapshot.Snapshot`, which threads
+share and which stays usable by the searches running on it after a
+commit publishes the next one.
+
 >>> import arsearch
 >>> ix = arsearch.Index()
 >>> ix.add([{"id": "1", "headline": "افتتاح معرض الكتاب في الرياض",
@@ -11,80 +18,47 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .._whoosh import MERGE_SMALL, query, quiet
+import numpy as np
+
 from ..analysis import TermPipeline, analyze, normalize_value
 from ..analysis.pipeline import EXACT_MARK
 from ..analysis.stemming import STEMMERS
-from ..article import Article, to_article
-from ..dates import parse_date
-from ..errors import (DateError, DocumentError, IndexClosedError,
-                      IndexLockedError, IndexOpenError, IndexWriteError, QueryError,
-                      SettingsError)
-from .parallel import SegmentBuilder, default_workers
+from ..article import Article
+from ..errors import IndexClosedError, IndexOpenError, QueryError, SettingsError
+from .parallel import default_workers
 from .query import ParsedQuery, Phrase, check_query, parse_query
-from .ranking import QueryTerm, SegmentCache, Ranker, RankingParams, check_weights, top_documents
+from .ranking import CollectionStats, QueryTerm, Ranker, RankingParams, check_weights, top_documents
+from .request import MAX_LIMIT, SearchRequest, check_page
 from .results import Hit, Results
-from .schema import TEXT_FIELDS, build_schema, schema_pipeline
+from .schema import build_schema, schema_pipeline
+from .snapshot import (DEFAULT_CACHE_BYTES, NO_DATE, SegmentCache, Snapshot, any_term_query,
+                       date_range_query, phrase_query, term_query)
 from .snippets import SNIPPET_CHARS, best_passage, mark_all
 from .suggest import Speller, SpellingParams
-from .storage import (OpenedIndex, acquire_lock, open_directory, open_memory,
-                      remove_stale_files)
+from .storage import OpenedIndex, open_directory, open_memory
+from .writing import DEFAULT_BATCH_SIZE, IndexWriter
 
 log = logging.getLogger("arsearch")
 
-#: Records per commit in :meth:`Index.add`. Larger batches index faster;
-#: a crash loses at most the batch being written.
-DEFAULT_BATCH_SIZE = 2000
 #: Seconds a writer waits for another writer before giving up.
 DEFAULT_LOCK_TIMEOUT = 30.0
-#: Largest page size :meth:`Index.search` accepts.
-MAX_LIMIT = 1000
 #: How many of an article's terms :meth:`Index.more_like` searches for.
 MORE_LIKE_TERMS = 25
 #: Words in more than this share of articles are not used by more_like().
 MORE_LIKE_MAX_DF = 0.15
 
-
-def _as_list(value: str | Iterable[str] | None, name: str) -> list[str]:
-    """A filter argument as a list of non-blank values (``None``, ``""`` and
-    ``[]`` all mean "no filter")."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        items = [value]
-    else:
-        try:
-            items = list(value)
-        except TypeError:
-            raise QueryError(f"{name} must be a string or a list of strings") from None
-        if not all(isinstance(v, str) for v in items):
-            raise QueryError(f"{name} must be a string or a list of strings")
-    return [v for v in items if normalize_value(v)]
-
-
-def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = parse_date(value)
-    except DateError as e:
-        raise QueryError(f"{name}: {e.reason}") from None
-    if when is not None and end_of_day and (
-            (isinstance(value, date) and not isinstance(value, datetime))
-            or (isinstance(value, str) and ":" not in value)):
-        # until="2023-09-30" (a day, no time given) means up to the end of that day.
-        when = when + timedelta(days=1) - timedelta(microseconds=1)
-    return when
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_LOCK_TIMEOUT", "Index", "MAX_LIMIT"]
 
 
 class Index:
@@ -111,6 +85,11 @@ class Index:
         the default is the number of cores (at most 4). Batches of at least
         500 records are split between them (see :mod:`arsearch.index.parallel`).
         ``1`` indexes in this process only.
+    :param cache_bytes: memory bound, in bytes, of the postings and columns
+        kept between searches (default 256 MiB).
+
+    One ``Index`` may be shared by any number of threads: every method is
+    safe to call concurrently (see ``docs/reliability.md``).
 
     Opening an index unpickles its schema, as Whoosh does: only open index
     directories you trust.
@@ -131,6 +110,7 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         workers: int | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
     ):
         analyzer: dict[str, Any] = {}
         if stemmer is not None:
@@ -185,20 +165,45 @@ class Index:
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                     or workers < 1):
             raise SettingsError(f"workers must be a positive integer, got {workers!r}")
-        self.lock_timeout = float(lock_timeout)
-        self.batch_size = batch_size
-        #: Processes a bulk load on disk may use (1: none besides this one).
-        self.workers: int = default_workers() if workers is None else workers
-        self._lock = threading.RLock()
-        # Writes to a directory take their own lock, so threads of this
-        # process keep searching the last commit while a batch is written.
-        # In memory, Whoosh's RamStorage renames its table of contents in a
-        # way a concurrent reader can miss, so there one lock serves both.
-        self._write_lock = threading.RLock() if self.path is not None else self._lock
-        self._searcher_obj: Any = None
-        self._ranker: Ranker | None = None
-        self._segment_cache = SegmentCache()
+        if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or cache_bytes < 0:
+            raise SettingsError(f"cache_bytes must be an integer >= 0, got {cache_bytes!r}")
         self._closed = False
+        self._cache = SegmentCache(cache_bytes)
+        self._snapshot_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._writer = IndexWriter(
+            opened, lock_timeout=float(lock_timeout), batch_size=batch_size,
+            workers=default_workers() if workers is None else workers,
+            committed=self._publish, check_open=self._check_open)
+
+    # Settings kept by the writer, readable and settable here as before.
+
+    @property
+    def lock_timeout(self) -> float:
+        """Seconds a write waits for another writer."""
+        return self._writer.lock_timeout
+
+    @lock_timeout.setter
+    def lock_timeout(self, value: float) -> None:
+        self._writer.lock_timeout = float(value)
+
+    @property
+    def batch_size(self) -> int:
+        """Records per commit in :meth:`add`."""
+        return self._writer.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self._writer.batch_size = value
+
+    @property
+    def workers(self) -> int:
+        """Processes a bulk load on disk may use (1: none besides this one)."""
+        return self._writer.workers
+
+    @workers.setter
+    def workers(self, value: int) -> None:
+        self._writer.workers = value
 
     # Properties ------------------------------------------------------
 
@@ -216,13 +221,14 @@ class Index:
     # Lifecycle -------------------------------------------------------
 
     def close(self) -> None:
-        """Release open files. The index cannot be used afterwards."""
-        with self._lock:
-            if self._searcher_obj is not None:
-                self._searcher_obj.close()
-            self._searcher_obj = None
-            self._ranker = None
+        """Release open files. The index cannot be used afterwards; searches
+        running in other threads finish first."""
+        with self._snapshot_lock:
             self._closed = True
+            if self._snapshot is not None:
+                self._snapshot.retire()
+            self._snapshot = None
+            self._cache.clear()
 
     def __enter__(self) -> Index:
         return self
@@ -234,65 +240,72 @@ class Index:
         if self._closed:
             raise IndexClosedError("this Index was closed; open it again with arsearch.Index(path)")
 
+    # Snapshots -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Snapshot]:
+        """The latest committed state, held for the duration of a read.
+
+        An index on disk may be changed by other processes, so its snapshot
+        is checked against the directory first. In memory only this
+        object's writer commits, and publishes every commit itself."""
+        with self._snapshot_lock:
+            self._check_open()
+            snap = self._snapshot
+            if snap is None or (self.path is not None and not _still_current(snap)):
+                snap = self._open_snapshot()
+            snap.acquire()
+        try:
+            yield snap
+        finally:
+            snap.release()
+
+    def _publish(self) -> None:
+        """Called by the writer after every commit (holding the write lock)."""
+        with self._snapshot_lock:
+            if not self._closed:
+                self._open_snapshot()
+
+    def _open_snapshot(self) -> Snapshot:
+        """Open a snapshot of the latest commit and make it the current one
+        (the caller holds ``_snapshot_lock``). A commit racing with the open
+        (another process merging segments) is retried, so readers see the
+        old or the new state, never a broken one."""
+        fresh, error = None, None
+        for attempt in range(5):
+            try:
+                fresh = Snapshot.open(self._opened.whoosh_index, self._cache)
+                break
+            except FileNotFoundError as e:
+                # A commit removed a segment file as we opened it;
+                # Whoosh retried already, and so do we.
+                error = e
+                time.sleep(0.01 * (attempt + 1))
+            except Exception as e:  # noqa: BLE001
+                # Files that cannot be decoded (pickle, struct, EOF errors).
+                error = e
+                break
+        if fresh is None:
+            raise IndexOpenError(
+                f"cannot read the index in {self.path or 'memory'} ({type(error).__name__}: "
+                f"{error}); its files are damaged or missing: restore it from a backup or "
+                "rebuild it with `arsearch index`") from None
+        if self._snapshot is not None:
+            self._snapshot.retire()
+        self._snapshot = fresh
+        return fresh
+
     # Reading ---------------------------------------------------------
 
-    def _searcher(self) -> Any:
-        """A searcher on the latest committed state. A commit racing with the
-        open (another process merging segments) is retried, so readers see
-        the old or the new state, never a broken one."""
-        self._check_open()
-        with self._lock:
-            s = self._searcher_obj
-            if s is not None:
-                try:
-                    if s.up_to_date():
-                        return s
-                except (OSError, ValueError):
-                    pass
-            fresh, error = None, None
-            for attempt in range(5):
-                try:
-                    with quiet():
-                        fresh = self._ix.searcher()
-                    break
-                except FileNotFoundError as e:
-                    # A commit removed a segment file as we opened it;
-                    # Whoosh retried already, and so do we.
-                    error = e
-                    time.sleep(0.01 * (attempt + 1))
-                except Exception as e:
-                    # Files that cannot be decoded (pickle, struct, EOF
-                    # errors) used to reach the caller as they were.
-                    error = e
-                    break
-            if fresh is None:
-                raise IndexOpenError(
-                    f"cannot read the index in {self.path or 'memory'} ({type(error).__name__}: "
-                    f"{error}); its files are damaged or missing: restore it from a backup or "
-                    "rebuild it with `arsearch index`") from None
-            if s is not None:
-                try:
-                    s.close()
-                except Exception:
-                    pass
-            self._searcher_obj = fresh
-            self._ranker = None
-            return fresh
-
-    def _current_ranker(self) -> tuple[Any, Ranker]:
-        searcher = self._searcher()
-        with self._lock:
-            if self._ranker is None or self._ranker.searcher is not searcher:
-                self._ranker = Ranker(searcher, self._segment_cache)
-            return searcher, self._ranker
-
     def __len__(self) -> int:
-        return self._searcher().doc_count()
+        with self._reading() as snap:
+            return snap.doc_count
 
     def __contains__(self, article_id: object) -> bool:
         if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
             return False
-        return self._searcher().document_number(id=str(article_id)) is not None
+        with self._reading() as snap:
+            return snap.docnum_of(str(article_id)) is not None
 
     def get(self, article_id: str) -> dict[str, Any] | None:
         """The stored article as a dict, or ``None`` if there is no such id.
@@ -301,68 +314,16 @@ class Index:
         is a ``datetime`` (or ``None``)."""
         if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
             return None
-        stored = self._searcher().document(id=str(article_id))
+        with self._reading() as snap:
+            stored = snap.stored_by_id(str(article_id))
         return _stored_to_dict(stored) if stored is not None else None
 
     def ids(self) -> list[str]:
         """Every article id, in index order."""
-        searcher = self._searcher()
-        reader = searcher.reader()
-        return [fields["id"] for _, fields in reader.iter_docs()]
+        with self._reading() as snap:
+            return [fields["id"] for _, fields in snap.iter_stored()]
 
     # Writing ---------------------------------------------------------
-
-    def _write_failure(self, e: OSError) -> str:
-        where = self.path or "memory"
-        if isinstance(e, PermissionError):
-            return (f"cannot write to the index in {where}: permission denied (is the directory "
-                    "read-only?); searching it still works")
-        return f"cannot write to the index in {where}: {e.strerror or e}"
-
-    def _commit(self, write: Callable[[Any], None], **commit_args: Any) -> None:
-        """Run ``write(writer)`` and commit, or leave the index untouched.
-
-        arsearch takes Whoosh's write lock itself and gives the writer an
-        index it already holds (``_lk=False``), so the lock is released
-        whatever fails. Whoosh's own writer keeps its lock when its
-        constructor fails after locking (a read-only directory, a full
-        /tmp), and every later ``add()`` then failed with IndexLockedError,
-        or on an in-memory index hung for ever: there the lock is a
-        threading lock, which Whoosh polls with a blocking ``acquire()``.
-        """
-        with self._write_lock:
-            self._check_open()
-            lock = self._ix.lock("WRITELOCK")
-            self._acquire(lock)
-            try:
-                if self.path is not None:
-                    remove_stale_files(self.path)
-                with quiet():
-                    writer = self._ix.writer(_lk=False)
-                try:
-                    with quiet():
-                        write(writer)
-                        writer.commit(**commit_args)
-                except BaseException:
-                    _abandon(writer)
-                    raise
-            except OSError as e:
-                raise IndexWriteError(self._write_failure(e)) from None
-            finally:
-                lock.release()
-
-    def _acquire(self, lock: Any) -> None:
-        """Take the write lock, waiting up to ``lock_timeout`` seconds for
-        another writer (another process, or another Index on the same
-        directory)."""
-        try:
-            acquired = acquire_lock(lock, self.lock_timeout)
-        except OSError as e:  # the lock file cannot be created (read-only directory)
-            raise IndexWriteError(self._write_failure(e)) from None
-        if not acquired:
-            raise IndexLockedError(
-                f"another writer held the index for more than {self.lock_timeout:g} s; "
-                "try again later, or pass a larger lock_timeout")
 
     def add(
         self,
@@ -378,7 +339,8 @@ class Index:
 
         Accepts dicts or :class:`Article` objects, one or any iterable of
         them, including a generator of any length: records are validated and
-        committed in batches of ``batch_size``.
+        committed in batches of ``batch_size``. Searches in other threads go
+        on meanwhile, on the last commit.
 
         **What a failure leaves behind.** Records are written in order. If a
         record is invalid, every record before it is committed and
@@ -402,111 +364,20 @@ class Index:
         >>> ix.add({"id": "a", "headline": "خبر"}), len(ix)
         (1, 1)
         """
-        if errors not in ("raise", "skip"):
-            raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
-        if bad_dates not in ("raise", "drop"):
-            raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
-        size = self.batch_size if batch_size is None else batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if isinstance(articles, (Article, Mapping)):
-            articles = [articles]
-        if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
-            raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
-                                f"iterable of them, got {type(articles).__name__}")
-        try:
-            total = len(articles)  # type: ignore[arg-type]
-        except TypeError:
-            total = None
-        bar = _progress_bar(progress, total)
-        added = 0
-        batch: dict[str, Article] = {}
-        builder = self._segment_builder()
-        try:
-            for position, raw in enumerate(articles):
-                try:
-                    article = to_article(raw, position, bad_dates=bad_dates)
-                except DocumentError as e:
-                    if errors == "skip":
-                        log.warning("skipped: %s", e)
-                        continue
-                    raise
-                # Within one batch the last version of an id wins.
-                batch.pop(article.id, None)
-                batch[article.id] = article
-                if len(batch) >= size:
-                    full, batch = batch, {}
-                    added += self._write_batch(full, builder)
-                if bar is not None:
-                    bar.update(1)
-            full, batch = batch, {}
-            added += self._write_batch(full, builder)
-        except DocumentError:
-            # Every record before the bad one is committed, also when the
-            # input itself raises (read_jsonl or read_csv at a broken line):
-            # that error used to come from the loop, past the handler above,
-            # and dropped the records read before it.
-            self._write_batch(batch, builder)
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-            if builder is not None:
-                builder.close()
-        return added
-
-    def _segment_builder(self) -> SegmentBuilder | None:
-        """Worker processes for a bulk load, for an index on disk when more
-        than one core is available (see :mod:`arsearch.index.parallel`)."""
-        if self.path is None or self.workers < 2:
-            return None
-        return SegmentBuilder(str(self.path), self._ix.indexname, self.workers)
-
-    def _write_batch(self, batch: Mapping[str, Article],
-                     builder: SegmentBuilder | None = None) -> int:
-        if not batch:
-            return 0
-        records = [_index_fields(article) for article in batch.values()]
-        parallel = builder is not None and builder.worth_it(len(records))
-        built: list[Any] = []
-
-        def write(writer: Any) -> None:
-            # Upsert: delete the batch's ids that already exist, then add.
-            # (Whoosh's update_document opens a searcher for every record,
-            # which made large loads and small batches several times slower.)
-            with quiet():
-                reader = writer.reader()
-                try:
-                    for article_id in batch:
-                        if ("id", article_id) in reader:
-                            for docnum in reader.postings("id", article_id).all_ids():
-                                writer.delete_document(docnum)
-                finally:
-                    reader.close()
-            if parallel:
-                built.extend(builder.build(records))  # type: ignore[union-attr]
-            else:
-                for fields in records:
-                    writer.add_document(**fields)
-
-        def merge(writer: Any, segments: list[Any]) -> list[Any]:
-            # Whoosh's usual policy for the existing segments, then the
-            # segments the workers wrote, all in this one commit.
-            return MERGE_SMALL(writer, segments) + built
-
-        self._commit(write, mergetype=merge)
-        return len(batch)
+        self._check_open()
+        return self._writer.add(articles, progress=progress, errors=errors,
+                                bad_dates=bad_dates, batch_size=batch_size)
 
     def delete(self, article_id: str) -> bool:
         """Delete an article by id. Returns whether it was there."""
         if article_id not in self:
             return False
-        self._commit(lambda w: w.delete_by_term("id", str(article_id)))
+        self._writer.delete(str(article_id))
         return True
 
     def optimize(self) -> None:
         """Merge all segments into one: slower to run, faster to search."""
-        self._commit(lambda writer: None, optimize=True)
+        self._writer.optimize()
 
     # Searching -------------------------------------------------------
 
@@ -521,6 +392,7 @@ class Index:
         since: str | date | datetime | None = None,
         until: str | date | datetime | None = None,
         weights: Mapping[str, float] | None = None,
+        statistics: CollectionStats | None = None,
     ) -> Results:
         """Rank articles for ``query`` by BM25F, headline weighted over body.
 
@@ -533,6 +405,11 @@ class Index:
         :param since, until: date bounds, inclusive; a bare date as
             ``until`` includes that whole day.
         :param weights: field weights for this query only.
+        :param statistics: collection statistics to rank with instead of
+            this index's own (see :meth:`term_statistics`): how the shards
+            of a sharded index rank exactly as one index would.
+
+        Hits are ordered by score, ties by article id.
 
         When a word of the query is in no article and a close, common word
         is, ``Results.suggestion`` holds the query with that word corrected
@@ -541,22 +418,277 @@ class Index:
         nothing extra.
 
         An empty query, or one made only of exclusions (``-word``), lists
-        every article (within the filters) newest first. A query whose words are all stopwords finds nothing, unless
-        filters are given: then the filtered articles are listed newest first.
+        every article (within the filters) newest first. A query whose words
+        are all stopwords finds nothing, unless filters are given: then the
+        filtered articles are listed newest first.
 
         >>> ix = Index()
         >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
         >>> ix.search("الفيضانات").ids
         ['1']
         """
-        searcher, parsed, top, total = self._run(query, limit, page, source, tags, since, until,
-                                                 weights)
-        offset = (page - 1) * limit
-        highlight = parsed.highlight_terms
-        hits = [self._hit(searcher, d, score, offset + i + 1, highlight)
-                for i, (d, score) in enumerate(top)]
+        request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
+                                      source=source, tags=tags, since=since, until=until,
+                                      weights=weights)
+        with self._reading() as snap:
+            parsed, top, total = self._execute(snap, request, statistics)
+            highlight = parsed.highlight_terms
+            hits = [self._hit(snap, d, score, request.offset + i + 1, highlight)
+                    for i, (d, score) in enumerate(top)]
         return Results(hits, query=query, total=total, page=page, limit=limit,
                        suggest=lambda: self._late_suggestion(query))
+
+    def search_ids(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        source: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        weights: Mapping[str, float] | None = None,
+        statistics: CollectionStats | None = None,
+    ) -> list[tuple[str, float]]:
+        """Like :meth:`search`, but only ``(id, score)`` pairs: no stored
+        fields or snippets are read, which makes it the fast path for
+        evaluation scripts.
+
+        >>> ix = Index()
+        >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
+        >>> [doc_id for doc_id, _ in ix.search_ids("الفيضانات")]
+        ['1']
+        """
+        request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
+                                      source=source, tags=tags, since=since, until=until,
+                                      weights=weights)
+        with self._reading() as snap:
+            _, top, _ = self._execute(snap, request, statistics)
+            ids = snap.article_ids([d for d, _ in top])
+        return [(doc_id, score) for doc_id, (_, score) in zip(ids, top)]
+
+    def term_statistics(self, query: str) -> CollectionStats:
+        """This index's collection statistics for the words of ``query``:
+        document counts, field lengths and each word's document frequency.
+
+        The first phase of a distributed search: a sharded index adds up
+        every shard's statistics (:meth:`CollectionStats.combine`) and
+        passes the sum to each shard's :meth:`search` as ``statistics``.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "body": "مطر"}, {"id": "2", "body": "مطر وبرد"}])
+        >>> ix.term_statistics("المطر").doc_count
+        2
+        """
+        parsed = parse_query(query, self.pipeline)
+        with self._reading() as snap:
+            return Ranker(snap).statistics(parsed.terms)
+
+    def _execute(self, snap: Snapshot, request: SearchRequest,
+                 statistics: CollectionStats | None = None,
+                 ) -> tuple[ParsedQuery, list[tuple[int, float]], int]:
+        """Parse, filter and rank on one snapshot: the parsed query, the
+        page's ``(docnum, score)`` pairs and the total number of matches."""
+        parsed = parse_query(request.query, self.pipeline)
+        docnums, scores = self._matching(snap, parsed, request, statistics)
+        if parsed.has_positive:
+            keys = scores
+        else:
+            # Nothing to rank: newest first, undated articles last.
+            dates = snap.dates()[docnums]
+            keys = np.where(dates == NO_DATE, -1, dates.astype(np.int64))
+        top = top_documents(docnums, keys, request.offset, request.limit, snap.article_ids)
+        if not parsed.has_positive:
+            top = [(d, 0.0) for d, _ in top]
+        return parsed, top, len(docnums)
+
+    def _matching(self, snap: Snapshot, parsed: ParsedQuery, request: SearchRequest,
+                  statistics: CollectionStats | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Every document the query and filters select, with its score.
+
+        A query with words is ranked. An empty query, or one that only
+        excludes (``-word``), selects every article within the filters, with
+        score 0; a query whose words were all removed by analysis (only
+        stopwords or punctuation, say) selects nothing unless filters narrow
+        it.
+        """
+        allowed = self._allowed_docs(snap, parsed, request)
+        excluded = self._excluded_docs(snap, parsed)
+        if parsed.has_positive:
+            ranked = Ranker(snap).rank(parsed.terms, request.params, allowed, excluded,
+                                       statistics)
+            return ranked.docnums, ranked.scores
+        if allowed is None:
+            if not (parsed.blank or parsed.has_exclusions):
+                return np.empty(0, dtype=np.int64), np.empty(0)
+            allowed = snap.live_docnums()
+        if len(excluded):
+            allowed = np.setdiff1d(allowed, excluded)
+        return allowed, np.zeros(len(allowed))
+
+    def _allowed_docs(self, snap: Snapshot, parsed: ParsedQuery,
+                      request: SearchRequest) -> np.ndarray | None:
+        """Documents passing every filter, or ``None`` when nothing filters."""
+        if request.impossible:
+            return np.empty(0, dtype=np.int64)
+        constraints = []
+        if request.sources:
+            constraints.append(any_term_query("source", request.sources))
+        if parsed.sources:
+            constraints.append(any_term_query("source", parsed.sources))
+        for tag in request.tags + tuple(parsed.tags):
+            constraints.append(term_query("tags", tag))
+        if request.since is not None or request.until is not None:
+            constraints.append(date_range_query(request.since, request.until))
+        for phrase in parsed.phrases:
+            constraints.append(_phrase_query(phrase))
+        if not constraints:
+            return None
+        return snap.matching(constraints)
+
+    def _excluded_docs(self, snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
+        clauses = [term_query(f, t.text) for t in parsed.excluded_terms for f in t.fields]
+        clauses += [_phrase_query(p) for p in parsed.excluded_phrases]
+        clauses += [term_query("source", v) for v in parsed.excluded_sources]
+        clauses += [term_query("tags", v) for v in parsed.excluded_tags]
+        return snap.matching(clauses, any_of=True)
+
+    def _hit(self, snap: Snapshot, docnum: int, score: float, rank: int,
+             terms: frozenset[str]) -> Hit:
+        stored = snap.stored(docnum)
+        body = stored.get("body") or ""
+        headline = stored.get("headline") or ""
+        return Hit(
+            id=stored["id"], score=score, headline=headline, date=stored.get("date"),
+            source=stored.get("source") or "", tags=tuple(stored.get("tags") or ()),
+            url=stored.get("url") or "", rank=rank,
+            passage=best_passage(body, terms, self.pipeline, SNIPPET_CHARS),
+            headline_passage=mark_all(headline, terms, self.pipeline),
+        )
+
+    # Related articles ------------------------------------------------
+
+    def more_like(self, article_id: str, limit: int = 5, page: int = 1) -> Results:
+        """Articles related to the one with ``article_id``, best first: a
+        "read also" list. Raises :class:`QueryError` for an unknown id.
+
+        The article's most distinctive words (by tf-idf over headline and
+        body) become the query; the article itself is left out.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "أمطار غزيرة في جدة", "body": "سيول وأمطار"},
+        ...             {"id": "2", "headline": "سيول في جدة بعد الأمطار"},
+        ...             {"id": "3", "headline": "معرض للكتاب في الرياض"}])
+        >>> ix.more_like("1").ids
+        ['2']
+        """
+        check_page(limit, page)
+        article = self.get(article_id)
+        if article is None:
+            raise QueryError(f"no article with id {article_id!r}")
+        text = (article["headline"] or "", article["body"] or "")
+        return self._more_like(text, f"more like {article_id}", limit, page,
+                               exclude_id=str(article_id))
+
+    def more_like_text(self, text: str, *, limit: int = 5, page: int = 1) -> Results:
+        """Articles about the same thing as ``text``: paste a paragraph, a
+        whole article or a long question that is too long to be a query.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "أمطار غزيرة في جدة", "body": "سيول وأمطار"},
+        ...             {"id": "2", "headline": "معرض للكتاب في الرياض"}])
+        >>> ix.more_like_text("هطلت أمطار غزيرة على جدة وجرت السيول في شوارعها").ids
+        ['1']
+        """
+        if not isinstance(text, str):
+            raise QueryError(f"text must be a string, got {type(text).__name__}")
+        check_page(limit, page)
+        return self._more_like(("", text), "more like this text", limit, page)
+
+    def _more_like(self, text: tuple[str, str], label: str, limit: int, page: int,
+                   exclude_id: str | None = None) -> Results:
+        headline, body = text
+        words = (analyze(headline, pipeline=self.pipeline) * 2
+                 + analyze(body, pipeline=self.pipeline))
+        counts = Counter(w for w in words if not w.startswith(EXACT_MARK))
+        with self._reading() as snap:
+            ranker = Ranker(snap)
+            # Words in more than this share of articles say nothing about a topic.
+            common = max(10, MORE_LIKE_MAX_DF * ranker.doc_count)
+            weight = {}
+            for term in counts:
+                df = max(snap.doc_frequency("body", term), snap.doc_frequency("headline", term))
+                if (1 if exclude_id is not None else 0) < df <= common:
+                    weight[term] = counts[term] * ranker.idf(df)
+            best = sorted(weight, key=lambda t: (-weight[t], t))
+            terms = [QueryTerm(t) for t in best[:MORE_LIKE_TERMS]]
+            own = snap.docnum_of(exclude_id) if exclude_id is not None else None
+            excluded = np.array([own] if own is not None else [], dtype=np.int64)
+            ranked = ranker.rank(terms, self.ranking, None, excluded)
+            offset = (page - 1) * limit
+            top = top_documents(ranked.docnums, ranked.scores, offset, limit, snap.article_ids)
+            highlight = frozenset(t.text for t in terms)
+            hits = [self._hit(snap, d, s, offset + i + 1, highlight)
+                    for i, (d, s) in enumerate(top)]
+        return Results(hits, query=label, total=len(ranked), page=page, limit=limit)
+
+    # Facets and statistics -------------------------------------------
+
+    def facets(self, query: str, field: Literal["source", "tags"], *,
+               source: str | Iterable[str] | None = None,
+               tags: str | Iterable[str] | None = None,
+               since: str | date | datetime | None = None,
+               until: str | date | datetime | None = None) -> dict[str, int]:
+        """How many matching articles each source (or tag) has, most first.
+
+        Articles are selected as :meth:`search` selects them: an empty query
+        counts every article (within the filters). Spellings of one source
+        or tag that normalize alike are counted together.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
+        ...             {"id": "2", "headline": "مطر غزير", "source": "المدار"},
+        ...             {"id": "3", "headline": "رياح", "source": "الأفق"}])
+        >>> ix.facets("مطر", "source")
+        {'الأفق': 1, 'المدار': 1}
+        """
+        if field not in ("source", "tags"):
+            raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
+        request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
+                                      since=since, until=until)
+        with self._reading() as snap:
+            parsed = parse_query(request.query, self.pipeline)
+            docnums, _ = self._matching(snap, parsed, request)
+            spellings = _facet_spellings(snap, docnums, field)
+        return facet_counts(spellings)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and settings, as shown by ``arsearch stats``.
+
+        Cheap on any size of index: dates come from the date column and
+        sources from the source field's terms, not from stored articles."""
+        with self._reading() as snap:
+            oldest, newest = snap.date_range()
+            sources = len(snap.field_values("source"))
+            articles, segments = snap.doc_count, snap.segment_count
+        size = None
+        if self.path is not None:
+            size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        return {
+            "path": str(self.path) if self.path else None,
+            "articles": articles,
+            "sources": sources,
+            "segments": segments,
+            "oldest": oldest.isoformat() if oldest else None,
+            "newest": newest.isoformat() if newest else None,
+            "size_bytes": size,
+            "analyzer": _describe(self.pipeline),
+            "weights": dict(self.ranking.weights),
+        }
+
+    # Spelling --------------------------------------------------------
 
     def _late_suggestion(self, query: str) -> str | None:
         """``Results.suggestion``, worked out when first read: against the
@@ -591,264 +723,45 @@ class Index:
         True
         """
         check_query(query)
-        return self._speller(self._searcher()).suggest(query)
-
-    def _speller(self, searcher: Any) -> Speller:
-        reader = searcher.reader()
-
-        def doc_frequency(fieldname: str, term: str) -> int:
-            return reader.doc_frequency(fieldname, term) if (fieldname, term) in reader else 0
-
-        def documents(fieldname: str, term: str) -> Iterable[int]:
-            if (fieldname, term) not in reader:
-                return ()
-            return reader.postings(fieldname, term).all_ids()
-
-        return Speller(self.pipeline, doc_frequency, self.spelling, documents,
-                       searcher.doc_count())
-
-    def search_ids(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        source: str | Iterable[str] | None = None,
-        tags: str | Iterable[str] | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        weights: Mapping[str, float] | None = None,
-    ) -> list[tuple[str, float]]:
-        """Like :meth:`search`, but only ``(id, score)`` pairs: no stored
-        fields or snippets are read, which makes it the fast path for
-        evaluation scripts.
-
-        >>> ix = Index()
-        >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
-        >>> [doc_id for doc_id, _ in ix.search_ids("الفيضانات")]
-        ['1']
-        """
-        searcher, _, top, _ = self._run(query, limit, page, source, tags, since, until, weights)
-        return [(searcher.stored_fields(d)["id"], score) for d, score in top]
-
-    def _run(self, query: str, limit: int, page: int, source: Any, tags: Any, since: Any,
-             until: Any, weights: Mapping[str, float] | None,
-             ) -> tuple[Any, ParsedQuery, list[tuple[int, float]], int]:
-        """Parse, filter and rank: the searcher used, the parsed query, the
-        page's ``(docnum, score)`` pairs and the total number of matches."""
-        self._check_search_args(limit, page)
-        params = self.ranking
-        if weights is not None:
-            try:
-                params = params.with_weights(check_weights(weights))
-            except (ValueError, AttributeError) as e:
-                raise QueryError(str(e)) from None
-        sources = _as_list(source, "source")
-        tag_list = _as_list(tags, "tags")
-        since_dt = _bound(since, "since")
-        until_dt = _bound(until, "until", end_of_day=True)
-        parsed = parse_query(query, self.pipeline)
-        searcher, ranker = self._current_ranker()
-        scores = self._matching(searcher, ranker, parsed, params, sources, tag_list, since_dt,
-                                until_dt)
-        offset = (page - 1) * limit
-        if parsed.has_positive:
-            return searcher, parsed, top_documents(scores, offset, limit), len(scores)
-        ordered = self._newest_first(searcher, scores)
-        return searcher, parsed, [(d, 0.0) for d in ordered[offset:offset + limit]], len(ordered)
-
-    def _matching(self, searcher: Any, ranker: Ranker, parsed: ParsedQuery,
-                  params: RankingParams, sources: list[str], tags: list[str],
-                  since: datetime | None, until: datetime | None) -> dict[int, float]:
-        """Every document the query and filters select, with its score.
-
-        A query with words is ranked. An empty query, or one that only
-        excludes (``-word``), selects every article within the filters, with
-        score 0; a query whose words were all removed by analysis (only
-        stopwords or punctuation, say) selects nothing unless filters narrow
-        it.
-        """
-        allowed = self._allowed_docs(searcher, parsed, sources, tags, since, until)
-        excluded = self._excluded_docs(searcher, parsed)
-        if parsed.has_positive:
-            return ranker.rank(parsed.terms, params, allowed, excluded)
-        if allowed is None:
-            if not (parsed.blank or parsed.has_exclusions):
-                return {}
-            allowed = set(searcher.reader().all_doc_ids())
-        return dict.fromkeys(allowed - excluded, 0.0)
-
-    @staticmethod
-    def _check_search_args(limit: Any, page: Any) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise QueryError(f"limit must be a positive integer, got {limit!r}")
-        if limit > MAX_LIMIT:
-            raise QueryError(f"limit must be at most {MAX_LIMIT}, got {limit}; page through "
-                             "results with page= instead")
-        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-            raise QueryError(f"page must be a positive integer, got {page!r}")
-
-    def _docs(self, searcher: Any, q: Any) -> set[int]:
-        with quiet():
-            return set(searcher.docs_for_query(q))
-
-    def _allowed_docs(self, searcher: Any, parsed: ParsedQuery, sources: list[str],
-                      tags: list[str], since: datetime | None,
-                      until: datetime | None) -> set[int] | None:
-        """Documents passing every filter, or ``None`` when nothing filters."""
-        constraints = []
-        source_values = [v for v in (normalize_value(s) for s in sources) if v]
-        if sources and not source_values:
-            return set()
-        if source_values:
-            constraints.append(query.Or([query.Term("source", v) for v in source_values]))
-        if parsed.sources:
-            constraints.append(query.Or([query.Term("source", v) for v in parsed.sources]))
-        tag_values = [v for v in (normalize_value(t) for t in tags) if v]
-        for tag in tag_values + parsed.tags:
-            constraints.append(query.Term("tags", tag))
-        if since is not None or until is not None:
-            constraints.append(query.DateRange("date", since, until))
-        for phrase in parsed.phrases:
-            constraints.append(_phrase_query(phrase))
-        if not constraints:
-            return None
-        return self._docs(searcher, query.And(constraints) if len(constraints) > 1
-                          else constraints[0])
-
-    def _excluded_docs(self, searcher: Any, parsed: ParsedQuery) -> set[int]:
-        clauses = [query.Term(f, t.text) for t in parsed.excluded_terms for f in t.fields]
-        clauses += [_phrase_query(p) for p in parsed.excluded_phrases]
-        clauses += [query.Term("source", v) for v in parsed.excluded_sources]
-        clauses += [query.Term("tags", v) for v in parsed.excluded_tags]
-        return self._docs(searcher, query.Or(clauses)) if clauses else set()
-
-    def _newest_first(self, searcher: Any, docs: Iterable[int]) -> list[int]:
-        """Documents newest first; undated ones last; ties in index order."""
-        docs = list(docs)
-        if not docs:  # an empty index's reader has no columns at all
-            return []
-        column = searcher.reader().column_reader("date", translate=False)
-
-        def key(d: int) -> tuple[int, int]:
-            value = column[d]
-            # The sortable date column stores a missing date as the largest value.
-            return (-value if value != _NO_DATE else 1, d)
-
-        return sorted(docs, key=key)
-
-    def _hit(self, searcher: Any, docnum: int, score: float, rank: int,
-             terms: frozenset[str]) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body") or ""
-        headline = stored.get("headline") or ""
-        return Hit(
-            id=stored["id"], score=score, headline=headline, date=stored.get("date"),
-            source=stored.get("source") or "", tags=tuple(stored.get("tags") or ()),
-            url=stored.get("url") or "", rank=rank,
-            passage=best_passage(body, terms, self.pipeline, SNIPPET_CHARS),
-            headline_passage=mark_all(headline, terms, self.pipeline),
-        )
-
-    def more_like(self, article_id: str, limit: int = 5) -> Results:
-        """Articles related to the one with ``article_id``, best first: a
-        "read also" list. Raises :class:`QueryError` for an unknown id.
-
-        The article's most distinctive words (by tf-idf over headline and
-        body) become the query; the article itself is left out.
-        """
-        self._check_search_args(limit, 1)
-        article = self.get(article_id)
-        if article is None:
-            raise QueryError(f"no article with id {article_id!r}")
-        searcher, ranker = self._current_ranker()
-        words = (analyze(article["headline"] or "", pipeline=self.pipeline) * 2
-                 + analyze(article["body"] or "", pipeline=self.pipeline))
-        counts = Counter(w for w in words if not w.startswith(EXACT_MARK))
-        # Words in more than this share of articles say nothing about a topic.
-        common = max(10, MORE_LIKE_MAX_DF * ranker.doc_count)
-        weight = {}
-        for term in counts:
-            df = max(searcher.doc_frequency("body", term), searcher.doc_frequency("headline", term))
-            if 1 < df <= common:
-                weight[term] = counts[term] * ranker.idf(df)
-        best = sorted(weight, key=lambda t: (-weight[t], t))
-        terms = [QueryTerm(t) for t in best[:MORE_LIKE_TERMS]]
-        own = searcher.document_number(id=str(article_id))
-        scores = ranker.rank(terms, self.ranking, None, {own} if own is not None else set())
-        top = top_documents(scores, 0, limit)
-        highlight = frozenset(t.text for t in terms)
-        hits = [self._hit(searcher, d, s, i + 1, highlight) for i, (d, s) in enumerate(top)]
-        return Results(hits, query=f"more like {article_id}", total=len(scores), page=1,
-                       limit=limit)
-
-    def facets(self, query: str, field: Literal["source", "tags"], *,
-               source: str | Iterable[str] | None = None,
-               tags: str | Iterable[str] | None = None,
-               since: str | date | datetime | None = None,
-               until: str | date | datetime | None = None) -> dict[str, int]:
-        """How many matching articles each source (or tag) has, most first.
-
-        Articles are selected as :meth:`search` selects them: an empty query
-        counts every article (within the filters). Spellings of one source
-        or tag that normalize alike are counted together.
-
-        >>> ix = Index()
-        >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
-        ...             {"id": "2", "headline": "مطر غزير", "source": "المدار"},
-        ...             {"id": "3", "headline": "رياح", "source": "الأفق"}])
-        >>> ix.facets("مطر", "source")
-        {'الأفق': 1, 'المدار': 1}
-        """
-        if field not in ("source", "tags"):
-            raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
-        parsed = parse_query(query, self.pipeline)
-        searcher, ranker = self._current_ranker()
-        docs = self._matching(searcher, ranker, parsed, self.ranking, _as_list(source, "source"),
-                              _as_list(tags, "tags"), _bound(since, "since"),
-                              _bound(until, "until", end_of_day=True))
-        # Count by normalized value, so صحيفة الأفق and صحيفة الافق are one
-        # bucket (as they are one filter), shown in its commonest spelling.
-        counts: Counter[str] = Counter()
-        spellings: dict[str, Counter[str]] = {}
-        for d in docs:
-            stored = searcher.stored_fields(d)
-            values = [stored.get("source")] if field == "source" else stored.get("tags") or ()
-            for value in values:
-                if value:
-                    key = normalize_value(value)
-                    counts[key] += 1
-                    spellings.setdefault(key, Counter())[value] += 1
-        shown = {key: spellings[key].most_common(1)[0][0] for key in counts}
-        return dict(sorted(((shown[k], n) for k, n in counts.items()),
-                           key=lambda kv: (-kv[1], kv[0])))
-
-    def stats(self) -> dict[str, Any]:
-        """Counts and settings, as shown by ``arsearch stats``."""
-        searcher = self._searcher()
-        reader = searcher.reader()
-        dates = [d for _, f in reader.iter_docs() if (d := f.get("date"))]
-        size = None
-        if self.path is not None:
-            size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
-        return {
-            "path": str(self.path) if self.path else None,
-            "articles": searcher.doc_count(),
-            "sources": len(self.facets("", "source")),
-            "segments": len(list(reader.leaf_readers())),
-            "oldest": min(dates).isoformat() if dates else None,
-            "newest": max(dates).isoformat() if dates else None,
-            "size_bytes": size,
-            "analyzer": _describe(self.pipeline),
-            "weights": dict(self.ranking.weights),
-        }
+        with self._reading() as snap:
+            speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
+                              lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
+            return speller.suggest(query)
 
 
-_NO_DATE = 2**64 - 1
+def _still_current(snap: Snapshot) -> bool:
+    try:
+        return snap.up_to_date()
+    except (OSError, ValueError):
+        return False
 
 
 def _phrase_query(phrase: Phrase) -> Any:
-    return query.Or([query.Phrase(f, list(phrase.terms)) for f in phrase.fields])
+    return phrase_query(phrase.terms, phrase.fields)
+
+
+def _facet_spellings(snap: Snapshot, docnums: np.ndarray,
+                     field: str) -> dict[str, Counter[str]]:
+    """For each normalized source (or tag) of ``docnums``, how often each
+    of its spellings occurs."""
+    spellings: dict[str, Counter[str]] = {}
+    for d in docnums.tolist():
+        stored = snap.stored(d)
+        values = [stored.get("source")] if field == "source" else stored.get("tags") or ()
+        for value in values:
+            if value:
+                spellings.setdefault(normalize_value(value), Counter())[value] += 1
+    return spellings
+
+
+def facet_counts(spellings: Mapping[str, Counter[str]]) -> dict[str, int]:
+    """Facet counts by normalized value, so صحيفة الأفق and صحيفة الافق are
+    one bucket (as they are one filter), shown in its commonest spelling;
+    most articles first, then alphabetically."""
+    shown = {key: counter.most_common(1)[0][0] for key, counter in spellings.items()}
+    counts = {key: sum(counter.values()) for key, counter in spellings.items()}
+    return dict(sorted(((shown[k], n) for k, n in counts.items()),
+                       key=lambda kv: (-kv[1], kv[0])))
 
 
 def _make_pipeline(analyzer: Mapping[str, Any]) -> TermPipeline:
@@ -873,23 +786,6 @@ def _requested(analyzer: Mapping[str, Any]) -> set[str]:
     return {"stopwords" if k == "query_stopwords" else k for k in analyzer}
 
 
-def _index_fields(article: Article) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": article.id,
-        "headline": article.headline,
-        "body": article.body,
-        "source": article.source,
-        "_stored_source": article.source,
-        "tags": "\n".join(article.tags),
-        "_stored_tags": list(article.tags),
-        "url": article.url,
-        "extra": dict(article.extra),
-    }
-    if article.date is not None:
-        fields["date"] = article.date
-    return fields
-
-
 def _stored_to_dict(stored: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": stored["id"],
@@ -902,22 +798,3 @@ def _stored_to_dict(stored: Mapping[str, Any]) -> dict[str, Any]:
     }
     out.update(stored.get("extra") or {})
     return out
-
-
-def _abandon(writer: Any) -> None:
-    """Cancel a writer after a failure: close its files and remove its
-    temporary ones. The caller releases the lock."""
-    try:
-        with quiet():
-            writer.cancel()
-    except Exception:
-        pass
-
-
-def _progress_bar(progress: bool | None, total: int | None) -> Any:
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit=" articles", desc="indexing", leave=True)
-

@@ -10,8 +10,17 @@ match without letting a long headline-and-body match run away, which is what
 news and Wikipedia-style collections (many paragraphs sharing one title)
 both need.
 
-Scoring is term-at-a-time over Whoosh postings, per index segment. Field
-lengths are read once per segment and cached, since segments never change.
+Scoring is term-at-a-time over arrays: a term's postings in each field
+(read once per segment and cached, see :mod:`arsearch.index.snapshot`) are
+combined into its BM25F pseudo-frequency and added to a score array with a
+few vectorized operations, instead of one Python step per posting.
+
+The collection statistics a score depends on (document count, each term's
+document frequency, the fields' average lengths) are a value of their own,
+:class:`CollectionStats`. A search normally takes them from the index it
+runs on; a sharded index gathers them from every shard first and ranks each
+shard with the sums, so every shard scores exactly as one index holding all
+the articles would (Elasticsearch's ``dfs_query_then_fetch``).
 
 On top of BM25F:
 
@@ -23,15 +32,15 @@ On top of BM25F:
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from .schema import TEXT_FIELDS
+from .snapshot import TermSource
 
 
 @dataclass(frozen=True)
@@ -95,102 +104,133 @@ def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-class SegmentCache:
-    """What the ranker reads from each segment, read once: field lengths,
-    and the postings of recently used terms as compact arrays.
 
-    Segments never change once written, so entries survive commits.
-    Deletions do change what a segment's postings return, so postings are
-    keyed by the segment's live document count too. Entries of segments
-    merged away are dropped by :meth:`retain`.
+#: A term as its document frequency is counted: its text and the fields it
+#: is searched in (a document holding it in any of them counts once).
+TermKey = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CollectionStats:
+    """The collection statistics BM25F needs for a query's terms.
+
+    Every figure counts live documents only: ``doc_count`` documents,
+    ``field_lengths`` the total length of each field, and
+    ``doc_frequencies`` the documents holding each term. They depend only
+    on which articles an index holds (not on its history of commits,
+    merges and deletions), so the statistics of several indexes (shards)
+    add up with :meth:`combine` to exactly those of one index holding all
+    their articles.
+
+    >>> a = CollectionStats(2, {"headline": 6, "body": 20}, {("مطر", ("body",)): 1})
+    >>> b = CollectionStats(3, {"headline": 9, "body": 40}, {("مطر", ("body",)): 2})
+    >>> total = CollectionStats.combine([a, b])
+    >>> total.doc_count, total.avg_length("body"), total.doc_frequency(("مطر", ("body",)))
+    (5, 12.0, 3)
     """
 
-    def __init__(self, max_postings: int = 4_000_000) -> None:
-        self.max_postings = max_postings
-        self._lengths: dict[tuple[str, str], array] = {}
-        self._postings: OrderedDict[tuple[str, int, str, str], tuple[array, array]] = OrderedDict()
-        self._held = 0
+    doc_count: int
+    field_lengths: Mapping[str, int]
+    doc_frequencies: Mapping[TermKey, int]
 
-    @staticmethod
-    def _segment_id(leaf: Any) -> str:
-        segment = leaf.segment()
-        return segment.segment_id() if segment is not None else str(id(leaf))
+    @classmethod
+    def combine(cls, parts: Iterable[CollectionStats]) -> CollectionStats:
+        parts = list(parts)
+        lengths: dict[str, int] = {}
+        dfs: dict[TermKey, int] = {}
+        for p in parts:
+            for name, n in p.field_lengths.items():
+                lengths[name] = lengths.get(name, 0) + n
+            for key, n in p.doc_frequencies.items():
+                dfs[key] = dfs.get(key, 0) + n
+        return cls(sum(p.doc_count for p in parts), lengths, dfs)
 
-    def lengths(self, leaf: Any, fieldname: str) -> array:
-        key = (self._segment_id(leaf), fieldname)
-        lens = self._lengths.get(key)
-        if lens is None:
-            dfl = leaf.doc_field_length
-            lens = array("f", (dfl(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())))
-            self._lengths[key] = lens
-        return lens
+    def avg_length(self, fieldname: str) -> float:
+        if not self.doc_count:
+            return 1.0
+        return (self.field_lengths.get(fieldname, 0) / self.doc_count) or 1.0
 
-    def postings(self, leaf: Any, fieldname: str, text: str) -> tuple[array, array] | None:
-        """``(docnums, frequencies)`` of a term in one segment, or ``None``."""
-        key = (self._segment_id(leaf), leaf.doc_count(), fieldname, text)
-        hit = self._postings.get(key)
-        if hit is not None:
-            self._postings.move_to_end(key)
-            return hit
-        if (fieldname, text) not in leaf:
-            return None
-        ids, tfs = array("l"), array("f")
-        m = leaf.postings(fieldname, text)
-        while m.is_active():
-            ids.append(m.id())
-            tfs.append(m.weight())
-            m.next()
-        self._postings[key] = (ids, tfs)
-        self._held += len(ids)
-        while self._held > self.max_postings and len(self._postings) > 1:
-            _, (old, _) = self._postings.popitem(last=False)
-            self._held -= len(old)
-        return ids, tfs
+    def doc_frequency(self, key: TermKey) -> int:
+        return self.doc_frequencies.get(key, 0)
 
-    def retain(self, leaves: Iterable[Any]) -> None:
-        live = {self._segment_id(leaf) for leaf in leaves}
-        for key in [k for k in self._lengths if k[0] not in live]:
-            del self._lengths[key]
-        for key in [k for k in self._postings if k[0] not in live]:
-            self._held -= len(self._postings.pop(key)[0])
+    def idf(self, df: int) -> float:
+        """Lucene's BM25 idf: never negative, even for words in most documents."""
+        n = max(self.doc_count, 1)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def term_key(term: QueryTerm) -> TermKey:
+    return (term.text, term.fields)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Every document a query matched (after filters), with its score."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.docnums)
 
 
 class Ranker:
-    """Scores documents of one searcher snapshot for a list of query terms."""
+    """Scores the documents of one snapshot (a :class:`TermSource`) for a
+    list of query terms."""
 
-    def __init__(self, searcher: Any, cache: SegmentCache):
-        self.searcher = searcher
-        self.leaves = list(searcher.reader().leaf_readers())
-        cache.retain(leaf for leaf, _ in self.leaves)
-        self._cache = cache
-        self.doc_count = max(searcher.doc_count(), 1)
-        self.avg_length = {
-            f: (searcher.field_length(f) / searcher.doc_count_all()) or 1.0
-            if searcher.doc_count_all() else 1.0 for f in TEXT_FIELDS}
+    def __init__(self, source: TermSource):
+        self.source = source
+        self.doc_count = max(source.doc_count, 1)
 
     # Term statistics ---------------------------------------------------
 
-    def field_tfs(self, term: QueryTerm, params: RankingParams) -> dict[int, float]:
-        """The BM25F pseudo-frequency of ``term`` in every document holding it:
-        ``sum over fields of weight * tf / (1 - b + b * length / avg_length)``."""
-        tfs: dict[int, float] = {}
-        get = tfs.get
-        cache = self._cache
+    def _frequencies(self, term: QueryTerm, params: RankingParams,
+                     stats: CollectionStats | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The documents holding ``term`` in any of its fields (ascending)
+        and the term's BM25F pseudo-frequency in each: the sum over fields of
+        ``weight * tf / (1 - b + b * length / avg_length)``."""
+        parts = []
         for fieldname in term.fields:
             w = params.weights.get(fieldname, 0.0)
             if w <= 0:
                 continue
+            found = self.source.postings(fieldname, term.text)
+            if found is None:
+                continue
             b = params.b.get(fieldname, 0.75)
-            scale = b / self.avg_length[fieldname]
-            for leaf, base in self.leaves:
-                found = cache.postings(leaf, fieldname, term.text)
-                if found is None:
-                    continue
-                lens = cache.lengths(leaf, fieldname)
-                for docnum, tf in zip(*found):
-                    d = base + docnum
-                    tfs[d] = get(d, 0.0) + w * tf / (1.0 - b + scale * lens[docnum])
-        return tfs
+            avg = (stats.avg_length(fieldname) if stats is not None
+                   else self._avg_length(fieldname))
+            scale = b / avg
+            parts.append((found.docnums, w * found.frequencies / (1.0 - b + scale * found.lengths)))
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        # Sum per document, in field order (as the scores of the exhaustive
+        # reference do): a scratch array indexed by document number.
+        union = np.unique(np.concatenate([ids for ids, _ in parts]))
+        scratch = np.zeros(self.source.doc_count_all)
+        for ids, values in parts:
+            scratch[ids] += values
+        return union, scratch[union]
+
+    def _avg_length(self, fieldname: str) -> float:
+        n = self.source.doc_count
+        return (self.source.field_length(fieldname) / n) or 1.0 if n else 1.0
+
+    def statistics(self, terms: Sequence[QueryTerm]) -> CollectionStats:
+        """This index's statistics for ``terms``: what each shard of a
+        sharded index reports before ranking."""
+        dfs: dict[TermKey, int] = {}
+        all_fields = {f: 1.0 for t in terms for f in t.fields}
+        probe = RankingParams(weights=all_fields)
+        for term in terms:
+            key = term_key(term)
+            if key not in dfs:
+                found = self._frequencies(term, probe, None)
+                dfs[key] = 0 if found is None else len(found[0])
+        return CollectionStats(self.source.doc_count,
+                               {f: self.source.field_length(f) for f in TEXT_FIELDS}, dfs)
 
     def idf(self, df: int) -> float:
         # Lucene's BM25 idf: never negative, even for words in most documents.
@@ -198,62 +238,55 @@ class Ranker:
 
     # Scoring -----------------------------------------------------------
 
-    def score(self, terms: Sequence[QueryTerm], params: RankingParams) -> dict[int, float]:
+    def score(self, terms: Sequence[QueryTerm], params: RankingParams,
+              stats: CollectionStats | None = None) -> Ranked:
         """BM25F scores, with the coordination bonus, of every matching document."""
-        scores: dict[int, float] = {}
-        matched: dict[int, int] = {}
+        n_docs = self.source.doc_count_all
+        scores = np.zeros(n_docs)
+        hit = np.zeros(n_docs, dtype=bool)
+        coordinate = self._coordinates(terms, params)
+        matched = np.zeros(n_docs, dtype=np.int32) if coordinate else None
         k1 = params.k1
         for term in terms:
-            tfs = self.field_tfs(term, params)
-            if not tfs:
+            found = self._frequencies(term, params, stats)
+            if found is None:
                 continue
-            weight = self.idf(len(tfs)) * term.boost * (k1 + 1.0)
-            sget, mget = scores.get, matched.get
+            ids, tf = found
+            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
+            idf = stats.idf(df) if stats is not None else self.idf(df)
+            weight = idf * term.boost * (k1 + 1.0)
             if term.exact:
                 weight *= params.exact_weight
-                for d, tf in tfs.items():
-                    scores[d] = sget(d, 0.0) + weight * tf / (k1 + tf)
-                continue
-            for d, tf in tfs.items():
-                scores[d] = sget(d, 0.0) + weight * tf / (k1 + tf)
-                matched[d] = mget(d, 0) + 1
-        n = len({t.text for t in terms if not t.exact})
-        if params.coordination and n > 1 and (
-                params.coordination_max_terms is None or n <= params.coordination_max_terms):
+            elif matched is not None:
+                matched[ids] += 1
+            scores[ids] += weight * tf / (k1 + tf)
+            hit[ids] = True
+        docnums = np.flatnonzero(hit)
+        if matched is not None:
+            n = len({t.text for t in terms if not t.exact})
             c = params.coordination / (n - 1)
-            for d, m in matched.items():
-                scores[d] *= 1.0 + c * (m - 1)
-        return scores
+            scores[docnums] *= 1.0 + c * (matched[docnums] - 1)
+        return Ranked(docnums, scores[docnums])
+
+    @staticmethod
+    def _coordinates(terms: Sequence[QueryTerm], params: RankingParams) -> bool:
+        n = len({t.text for t in terms if not t.exact})
+        return bool(params.coordination) and n > 1 and (
+            params.coordination_max_terms is None or n <= params.coordination_max_terms)
 
     def proximity_bonus(self, terms: Sequence[QueryTerm], candidates: Sequence[int],
                         params: RankingParams) -> dict[int, float]:
-        """For each candidate, the number of adjacent query-word pairs found
+        """For each candidate, the share of adjacent query-word pairs found
         next to each other (in query order) in any text field."""
         words = [t for t in terms if not t.exact]
         pairs = [(a, b) for a, b in zip(words, words[1:])
                  if b.position == a.position + 1 and a.text != b.text]
-        if not pairs or not candidates:
+        if not pairs or not len(candidates):
             return {}
-        wanted = set(candidates)
         positions: dict[tuple[str, str], dict[int, frozenset[int]]] = {}
         for text in {t.text for pair in pairs for t in pair}:
             for fieldname in TEXT_FIELDS:
-                found: dict[int, frozenset[int]] = {}
-                for leaf, base in self.leaves:
-                    if (fieldname, text) not in leaf:
-                        continue
-                    matcher = leaf.postings(fieldname, text)
-                    size = leaf.doc_count_all()
-                    for docnum in sorted(d - base for d in wanted if 0 <= d - base < size):
-                        if not matcher.is_active():
-                            break
-                        if matcher.id() < docnum:
-                            matcher.skip_to(docnum)
-                            if not matcher.is_active():
-                                break
-                        if matcher.id() == docnum:
-                            found[base + docnum] = frozenset(matcher.value_as("positions"))
-                positions[(fieldname, text)] = found
+                positions[(fieldname, text)] = self.source.positions(fieldname, text, candidates)
         bonus: dict[int, float] = {}
         for d in candidates:
             count = 0
@@ -265,29 +298,84 @@ class Ranker:
                         count += 1
                         break
             if count:
-                bonus[d] = count / len(pairs)
+                bonus[int(d)] = count / len(pairs)
         return bonus
 
     def rank(self, terms: Sequence[QueryTerm], params: RankingParams,
-             allowed: set[int] | None = None, excluded: set[int] | None = None,
-             ) -> dict[int, float]:
-        """Final scores of every matching document, after filters."""
-        scores = self.score(terms, params)
-        if allowed is not None:
-            scores = {d: s for d, s in scores.items() if d in allowed}
-        if excluded:
-            scores = {d: s for d, s in scores.items() if d not in excluded}
-        if params.proximity and scores and len(terms) > 1:
-            depth = params.proximity_depth
-            top = heapq.nlargest(depth, scores, key=scores.__getitem__)
-            best = scores[top[0]]
-            for d, fraction in self.proximity_bonus(terms, top, params).items():
-                scores[d] += params.proximity * best * fraction
-        return scores
+             allowed: np.ndarray | None = None, excluded: np.ndarray | None = None,
+             stats: CollectionStats | None = None) -> Ranked:
+        """Final scores of every matching document, after filters.
+
+        ``allowed`` and ``excluded`` are document numbers (``None``: no
+        filter); ``stats`` replaces this index's own statistics (see
+        :class:`CollectionStats`)."""
+        ranked = self.score(terms, params, stats)
+        keep = _keep_mask(ranked.docnums, allowed, excluded, self.source.doc_count_all)
+        if keep is not None:
+            ranked = Ranked(ranked.docnums[keep], ranked.scores[keep])
+        if params.proximity and len(ranked) and len(terms) > 1:
+            depth = min(params.proximity_depth, len(ranked))
+            order = np.argsort(-ranked.scores, kind="stable")[:depth]
+            top = ranked.docnums[order]
+            best = float(ranked.scores[order[0]])
+            bonus = self.proximity_bonus(terms, top.tolist(), params)
+            if bonus:
+                scores = ranked.scores.copy()
+                index = {int(d): i for i, d in enumerate(ranked.docnums)}
+                for d, fraction in bonus.items():
+                    scores[index[d]] += params.proximity * best * fraction
+                ranked = Ranked(ranked.docnums, scores)
+        return ranked
 
 
-def top_documents(scores: Mapping[int, float], offset: int, count: int) -> list[tuple[int, float]]:
-    """The ``count`` best documents after skipping ``offset``; ties broken by
-    document number so pages are stable."""
-    best = heapq.nsmallest(offset + count, scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    return best[offset:]
+def _keep_mask(docnums: np.ndarray, allowed: np.ndarray | None, excluded: np.ndarray | None,
+               size: int) -> np.ndarray | None:
+    if allowed is None and (excluded is None or not len(excluded)):
+        return None
+    keep = np.ones(len(docnums), dtype=bool)
+    if allowed is not None:
+        mask = np.zeros(size, dtype=bool)
+        mask[allowed] = True
+        keep &= mask[docnums]
+    if excluded is not None and len(excluded):
+        mask = np.zeros(size, dtype=bool)
+        mask[excluded] = True
+        keep &= ~mask[docnums]
+    return keep
+
+
+def top_documents(docnums: np.ndarray, keys: np.ndarray, offset: int, count: int,
+                  ids_of: Callable[[Sequence[int]], list[str]],
+                  ) -> list[tuple[int, float]]:
+    """The ``count`` best documents after skipping ``offset``: highest key
+    (score) first, ties broken by article id, so that pages are stable and
+    the same in one index as across the shards of a sharded index.
+
+    Only the documents whose key ties with another one in the page (or at
+    its edge) have their ids read.
+    """
+    wanted = offset + count
+    if not len(docnums) or wanted <= offset:
+        return []
+    if len(docnums) > wanted:
+        # Everything scoring at least the wanted-th best key, ties included.
+        threshold = np.partition(keys, len(keys) - wanted)[len(keys) - wanted]
+        candidates = np.flatnonzero(keys >= threshold)
+    else:
+        candidates = np.arange(len(docnums))
+    order = candidates[np.argsort(-keys[candidates], kind="stable")]
+    sorted_keys = keys[order]
+    # Runs of equal keys reaching into the page are ordered by article id.
+    result: list[tuple[int, float]] = []
+    i = 0
+    while i < len(order) and len(result) < wanted:
+        j = i + 1
+        while j < len(order) and sorted_keys[j] == sorted_keys[i]:
+            j += 1
+        run = order[i:j]
+        if len(run) > 1:
+            ids = ids_of(docnums[run].tolist())
+            run = run[sorted(range(len(run)), key=ids.__getitem__)]
+        result.extend((int(docnums[r]), float(keys[r])) for r in run)
+        i = j
+    return result[offset:wanted]

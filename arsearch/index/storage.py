@@ -20,6 +20,7 @@ is replaced atomically, so a reader only ever sees a complete commit.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -73,11 +74,12 @@ class DurableFileStorage(FileStorage):
         inner_onclose = f.onclose
 
         def onclose(sfile: Any) -> None:
-            try:
-                sfile.file.flush()
-                os.fsync(sfile.file.fileno())
-            except (OSError, ValueError, AttributeError):
-                pass
+            # A failed flush or fsync fails the commit (Whoosh closes every
+            # file of a commit before it renames the new table of contents
+            # into place), so a commit never reports success for data that
+            # may not be on disk; the previous commit stays as it was.
+            sfile.file.flush()
+            os.fsync(sfile.file.fileno())
             if inner_onclose:
                 inner_onclose(sfile)
 
@@ -97,20 +99,42 @@ class DurableFileStorage(FileStorage):
         # Whoosh commits by renaming the new table of contents into place;
         # the rename is only on disk once the directory is flushed too.
         super().rename_file(oldname, newname, safe=safe)
-        _fsync_dir(self.folder)
+        try:
+            _fsync_dir(self.folder)
+        except OSError as e:
+            # The rename is done: the commit is visible and must complete
+            # (and clean up); the writer reports the failed flush after it.
+            self.unflushed.append(e)
+
+    @property
+    def unflushed(self) -> list[OSError]:
+        """Directory flushes that failed after a rename, not yet reported."""
+        found = self.__dict__.get("_unflushed")
+        if found is None:
+            found = self.__dict__["_unflushed"] = []
+        return found
 
 
 def _fsync_dir(folder: str | os.PathLike[str]) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
+    """Flush a directory's entries (a rename or a new file) to disk.
+
+    Errors are raised, not ignored: after a commit's rename, a failed flush
+    means the commit may not survive a power cut, and the writer reports it
+    (see :meth:`DurableFileStorage.rename_file`)."""
+    fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as e:
+        if e.errno in _FSYNC_UNSUPPORTED:
+            return    # a file system that cannot flush directories at all
+        raise
     finally:
         os.close(fd)
+
+
+#: fsync of a directory is refused by some file systems (some network and
+#: FUSE mounts) that flush on their own; that is not a failed flush.
+_FSYNC_UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
 
 
 @dataclass

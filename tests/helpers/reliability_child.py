@@ -108,9 +108,9 @@ def assert_no_leftovers(index: Path, ix: Any) -> None:
     current segments, no temporary files."""
     names = sorted(p.name for p in index.iterdir())
     assert [n for n in names if n.startswith("_MAIN_")] == [
-        f"_MAIN_{ix._ix.latest_generation()}.toc"], names
+        f"_MAIN_{ix._opened.whoosh_index.latest_generation()}.toc"], names
     assert not [n for n in names if n.startswith("MAIN.") and n.endswith(".tmp")], names
-    current = {s.segment_id() for s in ix._ix._segments()}
+    current = {s.segment_id() for s in ix._opened.whoosh_index._segments()}
     segment_files = {re.sub(r"\..*", "", n) for n in names if re.match(r"MAIN_[0-9a-z]+\.", n)}
     assert segment_files == current, names
 
@@ -139,7 +139,6 @@ def _install(spec: dict[str, Any]) -> None:
     import whoosh.index
     import whoosh.writing
 
-    import arsearch
     from arsearch.analysis.analyzer import ArabicChain
     from arsearch.index.storage import DurableFileStorage
 
@@ -210,7 +209,9 @@ def _install(spec: dict[str, Any]) -> None:
 
         whoosh.index.clean_files = paused_clean
     elif point == "between":
-        write_batch = arsearch.Index._write_batch
+        from arsearch.index.writing import IndexWriter
+
+        write_batch = IndexWriter._write_batch
 
         def paused_write_batch(self: Any, batch: Any, *args: Any, **kwargs: Any) -> int:
             written = write_batch(self, batch, *args, **kwargs)
@@ -218,7 +219,7 @@ def _install(spec: dict[str, Any]) -> None:
                 _pause(spec, first_batch=written)
             return written
 
-        arsearch.Index._write_batch = paused_write_batch  # type: ignore[method-assign]
+        IndexWriter._write_batch = paused_write_batch  # type: ignore[method-assign]
     else:
         raise SystemExit(f"unknown point {point!r}")
 

@@ -1,0 +1,275 @@
+"""Writing to an index: locks, batches, segments and commits.
+
+:class:`IndexWriter` is the write half of :class:`~arsearch.Index`. It
+validates records, groups them into batches, writes each batch as one
+atomic commit (in worker processes for a bulk load on disk, see
+:mod:`arsearch.index.parallel`) and tells the index after every commit, so
+that searches move to the new state while the ones already running finish
+on the old one.
+
+arsearch takes Whoosh's write lock itself and gives Whoosh a writer that
+does not lock (:func:`arsearch._whoosh.unlocked_writer`), so the lock is
+released whatever fails. Whoosh's own writer keeps its lock when its
+constructor fails after locking (a read-only directory, a full /tmp), and
+every later write then failed with IndexLockedError, or on an in-memory
+index hung for ever: there the lock is a threading lock, which Whoosh polls
+with a blocking ``acquire()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
+
+from .._whoosh import MERGE_SMALL, quiet, unlocked_writer
+from ..article import Article, to_article
+from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
+from .parallel import SegmentBuilder
+from .storage import OpenedIndex, acquire_lock, remove_stale_files
+
+log = logging.getLogger("arsearch")
+
+#: Records per commit in :meth:`IndexWriter.add`. Larger batches index
+#: faster; a crash loses at most the batch being written.
+DEFAULT_BATCH_SIZE = 2000
+
+
+class IndexWriter:
+    """Adds, replaces and deletes the articles of one opened index.
+
+    One writer at a time, in this process (a lock) and across processes
+    (Whoosh's lock file, waited for up to ``lock_timeout`` seconds).
+    ``committed`` is called after every successful commit.
+    """
+
+    def __init__(self, opened: OpenedIndex, *, lock_timeout: float, batch_size: int,
+                 workers: int, committed: Callable[[], None],
+                 check_open: Callable[[], None]):
+        self._opened = opened
+        self._ix = opened.whoosh_index
+        self.lock_timeout = lock_timeout
+        self.batch_size = batch_size
+        self.workers = workers
+        self._committed = committed
+        self._check_open = check_open
+        self._lock = threading.RLock()
+
+    @property
+    def where(self) -> str:
+        return str(self._opened.path or "memory")
+
+    # Commits ----------------------------------------------------------
+
+    def commit(self, write: Callable[[Any], None], **commit_args: Any) -> None:
+        """Run ``write(writer)`` and commit, or leave the index untouched."""
+        with self._lock:
+            self._check_open()
+            lock = self._ix.lock("WRITELOCK")
+            self._acquire(lock)
+            done = False
+            getattr(self._ix.storage, "unflushed", []).clear()
+            try:
+                if self._opened.path is not None:
+                    remove_stale_files(self._opened.path)
+                with quiet():
+                    writer = unlocked_writer(self._ix)
+                try:
+                    with quiet():
+                        write(writer)
+                        writer.commit(**commit_args)
+                except BaseException:
+                    _abandon(writer)
+                    raise
+                done = True
+            except OSError as e:
+                raise IndexWriteError(self._write_failure(e)) from None
+            finally:
+                lock.release()
+                # Whatever happened, searches move to what is committed now:
+                # the new state, or the old one after a failure (a failure
+                # while old files were removed comes after the commit).
+                try:
+                    self._committed()
+                except Exception:
+                    if done:
+                        raise
+            self._check_flushed()
+
+    def _check_flushed(self) -> None:
+        """Report a commit whose directory could not be flushed to disk."""
+        failed = getattr(self._ix.storage, "unflushed", None)
+        if failed:
+            error = failed[-1]
+            failed.clear()
+            raise IndexWriteError(
+                f"the commit to {self.where} is in place, but flushing the directory to disk "
+                f"failed ({error.strerror or error}): it may not survive a power cut or a "
+                "crash of the machine. Earlier commits are not affected")
+
+    def _acquire(self, lock: Any) -> None:
+        """Take the write lock, waiting up to ``lock_timeout`` seconds for
+        another writer (another process, or another Index on the same
+        directory)."""
+        try:
+            acquired = acquire_lock(lock, self.lock_timeout)
+        except OSError as e:  # the lock file cannot be created (read-only directory)
+            raise IndexWriteError(self._write_failure(e)) from None
+        if not acquired:
+            raise IndexLockedError(
+                f"another writer held the index for more than {self.lock_timeout:g} s; "
+                "try again later, or pass a larger lock_timeout")
+
+    def _write_failure(self, e: OSError) -> str:
+        if isinstance(e, PermissionError):
+            return (f"cannot write to the index in {self.where}: permission denied (is the "
+                    "directory read-only?); searching it still works")
+        return f"cannot write to the index in {self.where}: {e.strerror or e}"
+
+    # Adding -------------------------------------------------------------
+
+    def add(self, articles: Iterable[Article | Mapping[str, Any]], *,
+            progress: bool | None = None, errors: Literal["raise", "skip"] = "raise",
+            bad_dates: Literal["raise", "drop"] = "raise",
+            batch_size: int | None = None) -> int:
+        """See :meth:`arsearch.Index.add`."""
+        if errors not in ("raise", "skip"):
+            raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
+        if bad_dates not in ("raise", "drop"):
+            raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
+        size = self.batch_size if batch_size is None else batch_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if isinstance(articles, (Article, Mapping)):
+            articles = [articles]
+        if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
+            raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
+                                f"iterable of them, got {type(articles).__name__}")
+        try:
+            total = len(articles)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+        bar = _progress_bar(progress, total)
+        added = 0
+        batch: dict[str, Article] = {}
+        builder = self._segment_builder()
+        try:
+            for position, raw in enumerate(articles):
+                try:
+                    article = to_article(raw, position, bad_dates=bad_dates)
+                except DocumentError as e:
+                    if errors == "skip":
+                        log.warning("skipped: %s", e)
+                        continue
+                    raise
+                # Within one batch the last version of an id wins.
+                batch.pop(article.id, None)
+                batch[article.id] = article
+                if len(batch) >= size:
+                    full, batch = batch, {}
+                    added += self._write_batch(full, builder)
+                if bar is not None:
+                    bar.update(1)
+            full, batch = batch, {}
+            added += self._write_batch(full, builder)
+        except DocumentError:
+            # Every record before the bad one is committed, also when the
+            # input itself raises (read_jsonl or read_csv at a broken line).
+            self._write_batch(batch, builder)
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            if builder is not None:
+                builder.close()
+        return added
+
+    def _segment_builder(self) -> SegmentBuilder | None:
+        """Worker processes for a bulk load, for an index on disk when more
+        than one core is available (see :mod:`arsearch.index.parallel`)."""
+        if self._opened.path is None or self.workers < 2:
+            return None
+        return SegmentBuilder(str(self._opened.path), self._ix.indexname, self.workers)
+
+    def _write_batch(self, batch: Mapping[str, Article],
+                     builder: SegmentBuilder | None = None) -> int:
+        if not batch:
+            return 0
+        records = [index_fields(article) for article in batch.values()]
+        parallel = builder is not None and builder.worth_it(len(records))
+        built: list[Any] = []
+
+        def write(writer: Any) -> None:
+            # Upsert: delete the batch's ids that already exist, then add.
+            # (Whoosh's update_document opens a searcher for every record,
+            # which made large loads and small batches several times slower.)
+            with quiet():
+                reader = writer.reader()
+                try:
+                    for article_id in batch:
+                        if ("id", article_id) in reader:
+                            for docnum in reader.postings("id", article_id).all_ids():
+                                writer.delete_document(docnum)
+                finally:
+                    reader.close()
+            if parallel:
+                built.extend(builder.build(records))  # type: ignore[union-attr]
+            else:
+                for fields in records:
+                    writer.add_document(**fields)
+
+        def merge(writer: Any, segments: list[Any]) -> list[Any]:
+            # Whoosh's usual policy for the existing segments, then the
+            # segments the workers wrote, all in this one commit.
+            return MERGE_SMALL(writer, segments) + built
+
+        self.commit(write, mergetype=merge)
+        return len(batch)
+
+    # Deleting and merging ------------------------------------------------
+
+    def delete(self, article_id: str) -> None:
+        self.commit(lambda w: w.delete_by_term("id", article_id))
+
+    def optimize(self) -> None:
+        self.commit(lambda writer: None, optimize=True)
+
+
+def index_fields(article: Article) -> dict[str, Any]:
+    """The Whoosh fields of one article."""
+    fields: dict[str, Any] = {
+        "id": article.id,
+        "headline": article.headline,
+        "body": article.body,
+        "source": article.source,
+        "_stored_source": article.source,
+        "tags": "\n".join(article.tags),
+        "_stored_tags": list(article.tags),
+        "url": article.url,
+        "extra": dict(article.extra),
+    }
+    if article.date is not None:
+        fields["date"] = article.date
+    return fields
+
+
+def _abandon(writer: Any) -> None:
+    """Cancel a writer after a failure: close its files and remove its
+    temporary ones. The caller releases the lock."""
+    try:
+        with quiet():
+            writer.cancel()
+    except Exception:  # noqa: BLE001 - the original failure is what the caller reports
+        pass
+
+
+def _progress_bar(progress: bool | None, total: int | None) -> Any:
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=" articles", desc="indexing", leave=True)
+
+
+__all__ = ["DEFAULT_BATCH_SIZE", "IndexWriter", "index_fields"]

@@ -1,0 +1,205 @@
+"""The BM25F formula, pinned by hand-computed numbers, and checked against a
+plain-Python reference on random corpora, and collection statistics that add
+up across indexes."""
+
+from __future__ import annotations
+
+import math
+import random
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import arsearch
+from arsearch.analysis import analyze
+from arsearch.index.query import parse_query
+from arsearch.index.ranking import CollectionStats, RankingParams, term_key
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+# --------------------------------------------------------------------------
+# The formula, by hand
+
+# Three articles analysed without stemming, stopwords or exact forms, so that
+# every word is one term and lengths are word counts:
+#   a: headline "مطر غزير" (2),  body "مطر مطر في المدينة" (4)
+#   b: headline "رياح" (1),      body "مطر خفيف" (2)
+#   c: headline "شمس" (1),       body "شمس ساطعة اليوم" (3)
+# N = 3, avg headline length = 4/3, avg body length = 9/3 = 3.
+# Defaults: weights headline 3, body 1; b = 0.75 for both; k1 = 1.2.
+#
+# "مطر": df = 2, idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6
+#   a: headline 3 * 1 / (0.25 + 0.75 * 2 / (4/3)) = 3 / 1.375 = 2.181818…
+#      body     1 * 2 / (0.25 + 0.75 * 4 / 3)    = 2 / 1.25  = 1.6
+#      tf = 3.781818…; score = ln 1.6 * 2.2 * tf / (1.2 + tf) = 0.784940…
+#   b: body 1 * 1 / (0.25 + 0.75 * 2 / 3) = 1 / 0.75 = 1.333333…
+#      score = ln 1.6 * 2.2 * 1.3333 / 2.5333 = 0.544215…
+# "شمس": df = 1, idf = ln(1 + 2.5 / 1.5) = ln(8/3)
+#   c: headline 3 / (0.25 + 0.75 * 1 / (4/3)) = 3 / 0.8125 = 3.692308…
+#      body 1 / (0.25 + 0.75 * 3 / 3) = 1;  tf = 4.692308…
+#      score = ln(8/3) * 2.2 * 4.692308 / 5.892308 = 1.718372…
+HAND_COMPUTED = {
+    "مطر": {"a": 0.784940, "b": 0.544215},
+    "مطر شمس": {"c": 1.718372, "a": 0.784940, "b": 0.544215},
+}
+THREE_ARTICLES = [
+    {"id": "a", "headline": "مطر غزير", "body": "مطر مطر في المدينة"},
+    {"id": "b", "headline": "رياح", "body": "مطر خفيف"},
+    {"id": "c", "headline": "شمس", "body": "شمس ساطعة اليوم"},
+]
+
+
+@pytest.mark.parametrize("query", list(HAND_COMPUTED))
+def test_bm25f_scores_match_the_hand_computed_ones(query):
+    ix = arsearch.Index(stemmer="none", stopwords=False, exact_forms=False)
+    ix.add(THREE_ARTICLES)
+    got = dict(ix.search_ids(query))
+    assert got.keys() == HAND_COMPUTED[query].keys()
+    for doc_id, expected in HAND_COMPUTED[query].items():
+        assert got[doc_id] == pytest.approx(expected, abs=1e-6)
+    # Ranked best first.
+    assert [d for d, _ in ix.search_ids(query)] == sorted(got, key=lambda d: -got[d])
+
+
+def test_the_hand_computation_itself():
+    """The comments above, recomputed: guards against a typo in a literal."""
+    idf = math.log(1.6)
+    tf_a = 3 / 1.375 + 2 / 1.25
+    assert idf * 2.2 * tf_a / (1.2 + tf_a) == pytest.approx(0.784940, abs=1e-6)
+    tf_c = 3 / 0.8125 + 1
+    assert math.log(8 / 3) * 2.2 * tf_c / (1.2 + tf_c) == pytest.approx(1.718372, abs=1e-6)
+
+
+# --------------------------------------------------------------------------
+# Against a plain-Python reference
+
+WORDS = ["مطر", "والمطر", "بالمطر", "الأمطار", "غزير", "سيول", "السيول", "جدة", "بجدة",
+         "الرياض", "وزير", "الوزير", "للوزير", "الخارجية", "قمة", "القمة", "اقتصاد",
+         "الاقتصاد", "نفط", "أسعار", "الأسعار", "ليبيا", "الليبية", "مباراة", "الهلال"]
+
+
+def _random_corpus(rng: random.Random, n: int) -> list[dict]:
+    def text(lo: int, hi: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(lo, hi)))
+    return [{"id": f"r{i:03d}", "headline": text(1, 6), "body": text(0, 40)} for i in range(n)]
+
+
+def _quantized(length: int) -> float:
+    # Whoosh keeps a field's length in one byte (exact up to 10, then coarser).
+    return float(byte_to_length(length_to_byte(length))) if length else 0.0
+
+
+def reference_scores(articles: list[dict], query: str, pipeline, params: RankingParams
+                     ) -> dict[str, float]:
+    """BM25F as Robertson & Zaragoza define it, one document at a time."""
+    fields = ("headline", "body")
+    terms = {a["id"]: {f: Counter(analyze(a.get(f, ""), pipeline=pipeline)) for f in fields}
+             for a in articles}
+    lengths = {a["id"]: {f: sum(terms[a["id"]][f].values()) for f in fields} for a in articles}
+    n = len(articles)
+    avg = {f: (sum(_quantized(lengths[d][f]) for d in lengths) / n) or 1.0 for f in fields}
+    scores: dict[str, float] = {}
+    for qt in parse_query(query, pipeline).terms:
+        tf = {}
+        for d in terms:
+            total = 0.0
+            for f in qt.fields:
+                w, b = params.weights[f], params.b[f]
+                count = terms[d][f][qt.text]
+                if count and w > 0:
+                    total += w * count / (1 - b + b * _quantized(lengths[d][f]) / avg[f])
+            if total:
+                tf[d] = total
+        if not tf:
+            continue
+        idf = math.log(1 + (n - len(tf) + 0.5) / (len(tf) + 0.5))
+        weight = idf * qt.boost * (params.k1 + 1) * (params.exact_weight if qt.exact else 1.0)
+        for d, value in tf.items():
+            scores[d] = scores.get(d, 0.0) + weight * value / (params.k1 + value)
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scores_equal_the_reference_on_random_corpora(seed):
+    rng = random.Random(seed)
+    articles = _random_corpus(rng, rng.randint(5, 60))
+    ix = arsearch.Index()
+    # Several segments: batches, so postings and lengths come from each.
+    ix.add(articles, batch_size=rng.randint(3, 25))
+    for _ in range(8):
+        query = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.3:
+            query = "headline:" + query
+        expected = reference_scores(articles, query, ix.pipeline, ix.ranking)
+        got = dict(ix.search_ids(query, limit=1000))
+        assert got.keys() == expected.keys(), query
+        for d in expected:
+            assert got[d] == pytest.approx(expected[d], rel=1e-12, abs=1e-12), (query, d)
+
+
+def test_ties_are_ordered_by_article_id_whatever_the_insertion_order():
+    # Five identical articles score the same; pages must not depend on the
+    # order they were added in (nor on which shard holds them).
+    articles = [{"id": f"n{i}", "headline": "مطر غزير"} for i in (4, 1, 3, 0, 2)]
+    ix = arsearch.Index()
+    ix.add(articles, batch_size=2)
+    assert [d for d, _ in ix.search_ids("مطر")] == ["n0", "n1", "n2", "n3", "n4"]
+    assert [d for d, _ in ix.search_ids("مطر", limit=2, page=2)] == ["n2", "n3"]
+
+
+# --------------------------------------------------------------------------
+# Collection statistics
+
+
+def test_statistics_of_two_halves_add_up_to_those_of_the_whole():
+    rng = random.Random(7)
+    articles = _random_corpus(rng, 40)
+    whole, first, second = arsearch.Index(), arsearch.Index(), arsearch.Index()
+    whole.add(articles)
+    first.add(articles[:17])
+    second.add(articles[17:])
+    for query in ["مطر السيول", "وزير الخارجية", "الهلال", "headline:جدة أسعار"]:
+        combined = CollectionStats.combine([first.term_statistics(query),
+                                            second.term_statistics(query)])
+        assert combined == whole.term_statistics(query)
+        # Ranked with the combined statistics, each half scores its
+        # articles exactly as the whole index does.
+        expected = dict(whole.search_ids(query, limit=1000))
+        merged = dict(first.search_ids(query, limit=1000, statistics=combined))
+        merged.update(second.search_ids(query, limit=1000, statistics=combined))
+        assert merged.keys() == expected.keys()
+        for d in expected:
+            assert merged[d] == pytest.approx(expected[d], abs=1e-12)
+
+
+def test_statistics_count_each_document_once_across_fields():
+    ix = arsearch.Index(stemmer="none", stopwords=False, exact_forms=False)
+    ix.add(THREE_ARTICLES)
+    stats = ix.term_statistics("مطر")
+    (term,) = parse_query("مطر", ix.pipeline).terms
+    assert stats.doc_frequency(term_key(term)) == 2      # a (headline and body) and b
+    assert stats.doc_count == 3
+    assert stats.field_lengths == {"headline": 4, "body": 9}
+    assert stats.avg_length("body") == 3.0
+
+
+def test_deleted_articles_do_not_count_in_document_frequencies():
+    ix = arsearch.Index(stemmer="none", stopwords=False, exact_forms=False)
+    ix.add(THREE_ARTICLES)
+    ix.delete("b")
+    (term,) = parse_query("مطر", ix.pipeline).terms
+    stats = ix.term_statistics("مطر")
+    assert stats.doc_frequency(term_key(term)) == 1
+    assert stats.doc_count == 2
+    assert [d for d, _ in ix.search_ids("مطر")] == ["a"]
+
+
+def test_scores_are_finite_and_positive():
+    ix = arsearch.Index()
+    ix.add(_random_corpus(random.Random(3), 30))
+    scores = np.array([s for _, s in ix.search_ids("مطر جدة الهلال", limit=1000)])
+    assert len(scores) and np.isfinite(scores).all() and (scores > 0).all()
