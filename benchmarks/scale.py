@@ -691,7 +691,7 @@ class Run:
         saved = index_dir.with_suffix(".build.json")
         if self.args.reuse and saved.exists() and index_dir.is_dir():
             build = json.loads(saved.read_text("utf-8"))
-            if build.get("corpus") == self.corpus_identity(n):
+            if build.get("identity") == self.build_identity(n):
                 self.log(f"  {system}: reusing the index built {build['built_at']}")
                 return {**build, "reused": True}
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -707,16 +707,17 @@ class Run:
         build.update(index_bytes=directory_bytes(index_dir), load_before=load,
                      articles_per_s=n / build["wall_s"], reused=False,
                      built_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                     corpus=self.corpus_identity(n), fingerprint=code_fingerprint())
+                     identity=self.build_identity(n), fingerprint=code_fingerprint())
         saved.write_text(json.dumps(build, indent=2), "utf-8")
         self.log(f"  {system}: {build['wall_s']:.1f} s wall, {build['cpu_s']:.1f} CPU-s, "
                  f"{build['index_bytes'] / MB:.0f} MB, peak tree RSS "
                  f"{build['tree_peak_rss_mb']:.0f} MB")
         return build
 
-    def corpus_identity(self, n: int) -> dict[str, Any]:
+    def build_identity(self, n: int) -> dict[str, Any]:
         return {"seed": self.args.seed, "real": self.args.real, "articles": n,
-                "generator": GENERATOR_VERSION}
+                "generator": GENERATOR_VERSION, "commit_every": self.args.commit_every,
+                "arsearch_optimize": self.args.arsearch_optimize}
 
     def search(self, system: str, n: int, queries_file: Path,
                expected_digest: str) -> dict[str, Any]:

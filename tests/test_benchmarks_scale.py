@@ -120,6 +120,24 @@ def test_quick_report_has_the_tables(quick_run: dict) -> None:
 
 @pytest.mark.slow
 @pytest.mark.shared_data
+def test_reuse_runs_the_queries_again_on_kept_indexes(quick_run: dict, tmp_path: Path) -> None:
+    out = tmp_path / "again.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "scale.py"), "--quick",
+                           "--work", str(quick_run["work"]), "--json", str(out), "--reuse",
+                           "--commit-every", "100", "--sizes", "200"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    again = json.loads(out.read_text("utf-8"))["results"]["200"]
+    first = quick_run["payload"]["results"]["200"]
+    for system in quick_run["payload"]["systems"]:
+        assert again[system]["build"]["reused"] and not first[system]["build"]["reused"]
+        assert again[system]["build"]["wall_s"] == first[system]["build"]["wall_s"]
+        assert again[system]["search"]["doc_count"] == 200 and again[system]["search"]["complete"]
+    assert "Reused indexes" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
 def test_render_writes_the_same_report_from_the_saved_results(quick_run: dict,
                                                                tmp_path: Path) -> None:
     saved = tmp_path / "scale.json"
