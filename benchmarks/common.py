@@ -81,6 +81,19 @@ def read_qrels(name: str) -> dict[str, dict[str, int]]:
     return qrels
 
 
+def whoosh_schema() -> Any:
+    """Plain Whoosh schema equivalent to arsearch's article fields (the
+    baseline of the speed and scale benchmarks)."""
+    from whoosh import fields
+    from whoosh.analysis import StandardAnalyzer
+
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        headline=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
+        body=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
+        date=fields.STORED(), source=fields.STORED(), url=fields.STORED())
+
+
 def environment() -> dict[str, str]:
     """Versions and machine, for the report."""
     import whoosh
@@ -144,10 +157,12 @@ def report_header(title: str) -> str:
                       markdown_table(list(env), [list(env.values())])])
 
 
-def write_section(path: str | os.PathLike[str], section: str) -> None:
+def write_section(path: str | os.PathLike[str], section: str,
+                  before: str | None = None) -> None:
     """Put a markdown ``section`` (starting with its ``## `` heading) into
     ``path``: it replaces a section with the same heading, up to the next
-    ``## `` heading, or is appended."""
+    ``## `` heading, or goes in front of the heading line ``before`` (when
+    there is one), or is appended."""
     target = Path(path)
     heading = section.splitlines()[0]
     lines = target.read_text("utf-8").splitlines() if target.exists() else []
@@ -157,6 +172,9 @@ def write_section(path: str | os.PathLike[str], section: str) -> None:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
                    len(lines))
         lines[start:end] = new + ([""] if end < len(lines) else [])
+    elif before is not None and before in lines:
+        at = lines.index(before)
+        lines[at:at] = new + [""]
     else:
         lines += ([""] if lines else []) + new
     target.write_text("\n".join(lines) + "\n", "utf-8")

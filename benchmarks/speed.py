@@ -52,7 +52,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.analyzer_speed import analyzer_table, field_texts, measure_analyzers, verdict
 from benchmarks.common import (REPO, add_standard_args, changed_code_warning, code_fingerprint,
                                iter_corpus, run_conditions, markdown_table, memory_mb, percentile,
-                               publish, read_queries, report_header, require_data)
+                               publish, read_queries, report_header, require_data, whoosh_schema)
 
 warnings.simplefilter("ignore", SyntaxWarning)  # Whoosh 2.7's own code
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -79,18 +79,6 @@ MB = 1e6
 
 
 # Building ---------------------------------------------------------------
-
-def whoosh_schema() -> Any:
-    """Plain Whoosh schema equivalent to arsearch's article fields."""
-    from whoosh import fields
-    from whoosh.analysis import StandardAnalyzer
-
-    return fields.Schema(
-        id=fields.ID(unique=True, stored=True),
-        headline=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
-        body=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
-        date=fields.STORED(), source=fields.STORED(), url=fields.STORED())
-
 
 def build_arsearch(path: Path, articles: list[dict[str, Any]], batch_size: int,
                    workers: int | None = None) -> None:
