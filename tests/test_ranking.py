@@ -203,3 +203,24 @@ def test_scores_are_finite_and_positive():
     ix.add(_random_corpus(random.Random(3), 30))
     scores = np.array([s for _, s in ix.search_ids("مطر جدة الهلال", limit=1000)])
     assert len(scores) and np.isfinite(scores).all() and (scores > 0).all()
+
+
+def test_more_like_with_combined_statistics_scores_as_the_whole_index():
+    rng = random.Random(11)
+    articles = _random_corpus(rng, 50)
+    whole, first, second = arsearch.Index(), arsearch.Index(), arsearch.Index()
+    whole.add(articles)
+    first.add(articles[:20])
+    second.add(articles[20:])
+    for source in articles[:5]:
+        text = (source["headline"], source["body"])
+        combined = CollectionStats.combine([first.more_like_statistics(text),
+                                            second.more_like_statistics(text)])
+        expected = {h.id: h.score for h in whole.more_like(source["id"], limit=50)}
+        merged = {}
+        for half in (first, second):
+            merged.update({h.id: h.score for h in half.more_like_text(
+                text, limit=50, exclude=source["id"], statistics=combined)})
+        assert merged.keys() == expected.keys()
+        for d in expected:
+            assert merged[d] == pytest.approx(expected[d], abs=1e-12)

@@ -41,7 +41,7 @@ from .query import ParsedQuery, Phrase, check_query, parse_query
 from .ranking import CollectionStats, QueryTerm, Ranker, RankingParams, check_weights, top_documents
 from .request import MAX_LIMIT, SearchRequest, check_page
 from .results import Hit, Results
-from .schema import build_schema, schema_pipeline
+from .schema import TEXT_FIELDS, build_schema, schema_pipeline
 from .snapshot import (DEFAULT_CACHE_BYTES, NO_DATE, SegmentCache, Snapshot, any_term_query,
                        date_range_query, phrase_query, term_query)
 from .snippets import SNIPPET_CHARS, best_passage, mark_all
@@ -570,12 +570,14 @@ class Index:
 
     # Related articles ------------------------------------------------
 
-    def more_like(self, article_id: str, limit: int = 5, page: int = 1) -> Results:
+    def more_like(self, article_id: str, limit: int = 5, page: int = 1, *,
+                  statistics: CollectionStats | None = None) -> Results:
         """Articles related to the one with ``article_id``, best first: a
         "read also" list. Raises :class:`QueryError` for an unknown id.
 
         The article's most distinctive words (by tf-idf over headline and
         body) become the query; the article itself is left out.
+        ``statistics``: see :meth:`more_like_statistics`.
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "أمطار غزيرة في جدة", "body": "سيول وأمطار"},
@@ -590,11 +592,16 @@ class Index:
             raise QueryError(f"no article with id {article_id!r}")
         text = (article["headline"] or "", article["body"] or "")
         return self._more_like(text, f"more like {article_id}", limit, page,
-                               exclude_id=str(article_id))
+                               exclude=str(article_id), statistics=statistics)
 
-    def more_like_text(self, text: str, *, limit: int = 5, page: int = 1) -> Results:
+    def more_like_text(self, text: str | tuple[str, str], *, limit: int = 5, page: int = 1,
+                       exclude: str | None = None,
+                       statistics: CollectionStats | None = None) -> Results:
         """Articles about the same thing as ``text``: paste a paragraph, a
         whole article or a long question that is too long to be a query.
+
+        ``text`` may also be a ``(headline, body)`` pair (the headline's
+        words count twice); ``exclude`` leaves out the article with that id.
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "أمطار غزيرة في جدة", "body": "سيول وأمطار"},
@@ -602,31 +609,49 @@ class Index:
         >>> ix.more_like_text("هطلت أمطار غزيرة على جدة وجرت السيول في شوارعها").ids
         ['1']
         """
-        if not isinstance(text, str):
-            raise QueryError(f"text must be a string, got {type(text).__name__}")
         check_page(limit, page)
-        return self._more_like(("", text), "more like this text", limit, page)
+        return self._more_like(_headline_and_body(text), "more like this text", limit, page,
+                               exclude=exclude, statistics=statistics)
 
-    def _more_like(self, text: tuple[str, str], label: str, limit: int, page: int,
-                   exclude_id: str | None = None) -> Results:
+    def more_like_statistics(self, text: str | tuple[str, str]) -> CollectionStats:
+        """This index's statistics for the words :meth:`more_like_text`
+        would weigh: a sharded index adds up every shard's, then passes the
+        sum as ``statistics`` to each shard's ``more_like``/``more_like_text``,
+        so that every shard picks the same words and scores alike."""
+        counts = self._more_like_counts(_headline_and_body(text))
+        with self._reading() as snap:
+            return Ranker(snap).statistics(_more_like_probes(counts))
+
+    def _more_like_counts(self, text: tuple[str, str]) -> Counter[str]:
         headline, body = text
         words = (analyze(headline, pipeline=self.pipeline) * 2
                  + analyze(body, pipeline=self.pipeline))
-        counts = Counter(w for w in words if not w.startswith(EXACT_MARK))
+        return Counter(w for w in words if not w.startswith(EXACT_MARK))
+
+    def _more_like(self, text: tuple[str, str], label: str, limit: int, page: int, *,
+                   exclude: str | None, statistics: CollectionStats | None) -> Results:
+        counts = self._more_like_counts(text)
         with self._reading() as snap:
             ranker = Ranker(snap)
-            # Words in more than this share of articles say nothing about a topic.
-            common = max(10, MORE_LIKE_MAX_DF * ranker.doc_count)
+            # Alone, an index chooses the words by their frequency in each
+            # field, and ranks with its own statistics; a shard is given
+            # everything (see more_like_statistics).
+            stats = statistics or ranker.statistics(
+                [QueryTerm(t, (f,)) for t in counts for f in TEXT_FIELDS])
+            # Words in more than this share of articles say nothing about a
+            # topic; a word only the excluded article has finds nothing else.
+            common = max(10, MORE_LIKE_MAX_DF * stats.doc_count)
+            rarest = 1 if exclude is not None else 0
             weight = {}
             for term in counts:
-                df = max(snap.doc_frequency("body", term), snap.doc_frequency("headline", term))
-                if (1 if exclude_id is not None else 0) < df <= common:
-                    weight[term] = counts[term] * ranker.idf(df)
+                df = max(stats.doc_frequency((term, (f,))) for f in TEXT_FIELDS)
+                if rarest < df <= common:
+                    weight[term] = counts[term] * stats.idf(df)
             best = sorted(weight, key=lambda t: (-weight[t], t))
             terms = [QueryTerm(t) for t in best[:MORE_LIKE_TERMS]]
-            own = snap.docnum_of(exclude_id) if exclude_id is not None else None
+            own = snap.docnum_of(exclude) if exclude is not None else None
             excluded = np.array([own] if own is not None else [], dtype=np.int64)
-            ranked = ranker.rank(terms, self.ranking, None, excluded)
+            ranked = ranker.rank(terms, self.ranking, None, excluded, statistics)
             offset = (page - 1) * limit
             top = top_documents(ranked.docnums, ranked.scores, offset, limit, snap.article_ids)
             highlight = frozenset(t.text for t in terms)
@@ -727,6 +752,23 @@ class Index:
             speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
                               lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
             return speller.suggest(query)
+
+
+def _headline_and_body(text: str | tuple[str, str]) -> tuple[str, str]:
+    if isinstance(text, str):
+        return "", text
+    if (isinstance(text, tuple) and len(text) == 2
+            and all(isinstance(part, str) for part in text)):
+        return text
+    raise QueryError(f"text must be a string or a (headline, body) pair of strings, got "
+                     f"{type(text).__name__}")
+
+
+def _more_like_probes(counts: Mapping[str, int]) -> list[QueryTerm]:
+    """The terms whose statistics more_like() reads: each word in each field
+    (to choose the words) and in both (to rank with them)."""
+    return [QueryTerm(t, fields) for t in counts
+            for fields in ((f,) for f in TEXT_FIELDS)] + [QueryTerm(t) for t in counts]
 
 
 def _still_current(snap: Snapshot) -> bool:

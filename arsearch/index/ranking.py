@@ -226,7 +226,11 @@ class Ranker:
         probe = RankingParams(weights=all_fields)
         for term in terms:
             key = term_key(term)
-            if key not in dfs:
+            if key in dfs:
+                continue
+            if len(term.fields) == 1:
+                dfs[key] = self.source.doc_frequency(term.fields[0], term.text)
+            else:       # documents holding it in several fields count once
                 found = self._frequencies(term, probe, None)
                 dfs[key] = 0 if found is None else len(found[0])
         return CollectionStats(self.source.doc_count,

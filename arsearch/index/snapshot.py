@@ -150,6 +150,8 @@ class TermSource(Protocol):
 
     def field_length(self, fieldname: str) -> int: ...
 
+    def doc_frequency(self, fieldname: str, text: str) -> int: ...
+
     def postings(self, fieldname: str, text: str) -> Postings | None: ...
 
     def positions(self, fieldname: str, text: str,
@@ -342,11 +344,20 @@ class Snapshot:
     # Terms, as the spelling corrector and more_like() read them ----------
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        """How many documents hold a term in one field, as Whoosh records it
-        (documents deleted since the last merge included)."""
-        with self._lock, quiet():
-            reader = self._searcher.reader()
-            return reader.doc_frequency(fieldname, text) if (fieldname, text) in reader else 0
+        """How many live documents hold a term in one field. Read from the
+        term's entry in each segment's dictionary, except in segments with
+        deletions, whose postings are read to skip deleted documents."""
+        total = 0
+        for seg in self._segments:
+            if seg.live is None:
+                with self._lock, quiet():
+                    if (fieldname, text) in seg.leaf:
+                        total += seg.leaf.doc_frequency(fieldname, text)
+            else:
+                found = self._segment_postings(seg, fieldname, text)
+                if found is not None:
+                    total += int(np.count_nonzero(seg.live[found[0]]))
+        return total
 
     def documents_with(self, fieldname: str, text: str) -> np.ndarray:
         """The live documents holding a term in one field."""
