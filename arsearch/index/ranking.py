@@ -181,6 +181,8 @@ class Ranker:
     def __init__(self, source: TermSource):
         self.source = source
         self.doc_count = max(source.doc_count, 1)
+        self._scratch: np.ndarray | None = None
+        self._seen: np.ndarray | None = None
 
     # Term statistics ---------------------------------------------------
 
@@ -206,13 +208,28 @@ class Ranker:
             return None
         if len(parts) == 1:
             return parts[0]
-        # Sum per document, in field order (as the scores of the exhaustive
-        # reference do): a scratch array indexed by document number.
-        union = np.unique(np.concatenate([ids for ids, _ in parts]))
-        scratch = np.zeros(self.source.doc_count_all)
+        return self._union(parts)
+
+    def _union(self, parts: list[tuple[np.ndarray, np.ndarray]]
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The per-document sums of several fields' contributions, added in
+        field order (as the plain reference does), over the union of their
+        documents; O(postings), with two scratch arrays indexed by document
+        number that are left zeroed for the next term."""
+        if self._scratch is None:
+            self._scratch = np.zeros(self.source.doc_count_all)
+            self._seen = np.zeros(self.source.doc_count_all, dtype=bool)
+        scratch, seen = self._scratch, self._seen
+        union = []
         for ids, values in parts:
             scratch[ids] += values
-        return union, scratch[union]
+            union.append(ids[~seen[ids]])
+            seen[ids] = True
+        docs = np.concatenate(union)
+        sums = scratch[docs]
+        scratch[docs] = 0.0
+        seen[docs] = False
+        return docs, sums
 
     def _avg_length(self, fieldname: str) -> float:
         n = self.source.doc_count

@@ -21,7 +21,10 @@ def build_schema(pipeline: TermPipeline) -> fields.Schema:
     ``pipeline``. Source and tags are matched as whole normalized values."""
     text = ArabicChain(pipeline)
     return fields.Schema(
-        id=fields.ID(unique=True, stored=True),
+        # sortable: a column of ids, read without decompressing the stored
+        # article (ties in ranking are ordered by id, and search_ids
+        # returns ids only).
+        id=fields.ID(unique=True, stored=True, sortable=True),
         headline=fields.TEXT(analyzer=text, stored=True, phrase=True),
         body=fields.TEXT(analyzer=text, stored=True, phrase=True),
         date=fields.DATETIME(stored=True, sortable=True),

@@ -24,6 +24,7 @@ between commits; each snapshot has its own live-document masks.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +44,9 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 #: The value Whoosh's sortable date column holds for an article without a date.
 NO_DATE = 2**64 - 1
+
+#: What :meth:`SegmentCache.get_many` gives for a key it does not hold.
+MISSING = object()
 
 T = TypeVar("T")
 
@@ -82,16 +86,22 @@ class SegmentCache:
         with self._lock:
             return len(self._items)
 
-    def get_or_load(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
-        """The cached value of ``key``, or ``load()``'s, which is kept if it
-        fits. Two threads missing the same key may both load it: loading is
-        pure, and the second result simply replaces the first."""
+    def get_many(self, keys: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The cached values of ``keys``, :data:`MISSING` for those not cached."""
+        out = []
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit[0]
-        value = load()
+            items = self._items
+            for key in keys:
+                hit = items.get(key)
+                if hit is None:
+                    out.append(MISSING)
+                else:
+                    items.move_to_end(key)
+                    out.append(hit[0])
+        return out
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        """Keep ``value`` if it fits, evicting the least recently used."""
         size = _nbytes(value)
         with self._lock:
             old = self._items.pop(key, None)
@@ -103,6 +113,18 @@ class SegmentCache:
                 while self._held > self.max_bytes:
                     _, (_, freed) = self._items.popitem(last=False)
                     self._held -= freed
+
+    def get_or_load(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+        """The cached value of ``key``, or ``load()``'s, which is kept if it
+        fits. Two threads missing the same key may both load it: loading is
+        pure, and the second result simply replaces the first."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit[0]
+        value = load()
+        self.put(key, value)
         return value
 
     def retain(self, segment_ids: Iterable[str]) -> None:
@@ -201,6 +223,8 @@ class Snapshot:
             self.doc_count_all: int = searcher.doc_count_all()
         self._field_lengths: dict[str, int] = {}
         self._segments: tuple[_Segment, ...] = tuple(segments)
+        self._bases = [seg.base for seg in segments]
+        self._id_columns: dict[str, Any] = {}
         cache.retain(s.id for s in segments)
 
     @classmethod
@@ -282,35 +306,54 @@ class Snapshot:
     def _lengths(self, seg: _Segment, fieldname: str) -> np.ndarray:
         def load() -> np.ndarray:
             with self._lock, quiet():
-                return field_lengths(seg.leaf, fieldname)
+                return field_lengths(seg.leaf, fieldname).astype(np.float32)
         return self._cache.get_or_load((seg.id, "length", fieldname), load)
 
-    def _segment_postings(self, seg: _Segment, fieldname: str,
-                          text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        def load() -> tuple[np.ndarray, np.ndarray] | None:
-            with self._lock, quiet():
-                return term_postings(seg.leaf, fieldname, text)
-        return self._cache.get_or_load((seg.id, "postings", fieldname, text), load)
+    def _load_postings(self, seg: _Segment, fieldname: str, text: str
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A term's postings in one segment, deleted documents included:
+        segment-local document numbers, frequencies and field lengths.
+        Compact types (frequencies and lengths are small whole numbers, exact
+        in float32) so that twice as many fit in the cache."""
+        with self._lock, quiet():
+            found = term_postings(seg.leaf, fieldname, text)
+        if found is None:
+            return None
+        ids, tfs = found
+        return (ids.astype(np.int32), tfs.astype(np.float32),
+                self._lengths(seg, fieldname)[ids])
+
+    def _segment_postings(self, seg: _Segment, fieldname: str, text: str
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        return self._cache.get_or_load((seg.id, "postings", fieldname, text),
+                                       lambda: self._load_postings(seg, fieldname, text))
 
     def postings(self, fieldname: str, text: str) -> Postings | None:
         """The live postings of a term in one field, or ``None``."""
+        segments = self._segments
+        cached = self._cache.get_many([(seg.id, "postings", fieldname, text)
+                                       for seg in segments])
         parts = []
-        for seg in self._segments:
-            found = self._segment_postings(seg, fieldname, text)
+        for seg, found in zip(segments, cached):
+            if found is MISSING:
+                found = self._segment_postings(seg, fieldname, text)
             if found is None:
                 continue
-            ids, tfs = found
+            ids, tfs, lengths = found
             if seg.live is not None:
                 keep = seg.live[ids]
-                ids, tfs = ids[keep], tfs[keep]
+                ids, tfs, lengths = ids[keep], tfs[keep], lengths[keep]
                 if not len(ids):
                     continue
-            parts.append((ids + seg.base, tfs, self._lengths(seg, fieldname)[ids]))
+            parts.append((ids + seg.base, tfs, lengths))
         if not parts:
             return None
         if len(parts) == 1:
-            return Postings(*parts[0])
-        return Postings(*(np.concatenate(column) for column in zip(*parts)))
+            ids, tfs, lengths = parts[0]
+        else:
+            ids, tfs, lengths = (np.concatenate(column) for column in zip(*parts))
+        return Postings(ids.astype(np.int64), tfs.astype(np.float64),
+                        lengths.astype(np.float64))
 
     def positions(self, fieldname: str, text: str,
                   docnums: Sequence[int]) -> dict[int, frozenset[int]]:
@@ -336,10 +379,23 @@ class Snapshot:
         return found
 
     def article_ids(self, docnums: Sequence[int]) -> list[str]:
-        """The article ids of documents, in the order given."""
+        """The article ids of documents, in the order given: from the id
+        column (indexes written since 0.2), else from the stored fields."""
+        out = []
         with self._lock, quiet():
-            stored = self._searcher.stored_fields
-            return [stored(int(d))["id"] for d in docnums]
+            for d in docnums:
+                d = int(d)
+                seg = self._segment_of(d)
+                if seg.id not in self._id_columns:
+                    self._id_columns[seg.id] = (seg.leaf.column_reader("id")
+                                                if seg.leaf.has_column("id") else None)
+                column = self._id_columns[seg.id]
+                out.append(column[d - seg.base] if column is not None
+                           else seg.leaf.stored_fields(d - seg.base)["id"])
+        return out
+
+    def _segment_of(self, docnum: int) -> _Segment:
+        return self._segments[bisect.bisect_right(self._bases, docnum) - 1]
 
     # Terms, as the spelling corrector and more_like() read them ----------
 
