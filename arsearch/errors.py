@@ -60,6 +60,35 @@ class DocumentError(ArsearchError, ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+class FieldMappingError(DocumentError):
+    """The input's keys (JSON keys, CSV columns) do not give the article
+    fields: a ``fields`` mapping names a key no record has, or no key is
+    an id, a headline or a body.
+
+    ``source`` names the file, ``key`` the missing key (``None`` when no
+    single key is to blame), ``field`` the field it was to fill,
+    ``available`` the keys the input has, and ``guess`` the available key
+    the missing one most likely meant (or ``None``). ``hints`` maps
+    article fields to the available keys that look like them, so a
+    message can show the fix.
+    """
+
+    def __init__(self, message: str, *, source: str, field: str | None = None,
+                 key: str | None = None, available: tuple[str, ...] = (),
+                 guess: str | None = None, hints: dict[str, str] | None = None):
+        super().__init__(message, field=field)
+        self.source = source
+        self.key = key
+        self.available = tuple(available)
+        self.guess = guess
+        self.hints = dict(hints or {})
+
+
+class MissingDependencyError(ArsearchError, ImportError):
+    """An optional feature whose dependency is not installed. The message
+    names the extra to install, e.g. ``pip install 'arsearch[html]'``."""
+
+
 class DateError(DocumentError):
     """A date that cannot be understood.
 
@@ -99,6 +128,8 @@ __all__ = [
     "SettingsError",
     "DocumentError",
     "DateError",
+    "FieldMappingError",
+    "MissingDependencyError",
     "IndexOpenError",
     "IndexWriteError",
     "SchemaMismatchError",
