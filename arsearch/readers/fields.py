@@ -106,10 +106,12 @@ class FieldMap:
                 self.explicit[name] = key
         self.spec: dict[str, tuple[str, ...]] = {f: keys for f, keys in spec.items() if keys}
         self.keep_extra = bool(extra)
-        # Keys that are not extras: every key an article field may come from,
-        # article field names themselves, and the names left out.
-        self._not_extra = frozenset(k for keys in spec.values() for k in keys) | set(
-            ARTICLE_FIELDS) | dropped | set(self.extra_keys)
+        # Keys that are not extras under their own name: every key an article
+        # field may come from, the article field names, the names left out,
+        # and the names and keys of the extra fields mapped (a rename).
+        self._not_extra = (frozenset(k for keys in spec.values() for k in keys)
+                           | set(ARTICLE_FIELDS) | dropped | set(self.extra_keys)
+                           | set(self.extra_keys.values()))
 
     def record(self, obj: Mapping[str, Any], where: str) -> dict[str, Any]:
         """The record for one input object (``None`` values are left out)."""

@@ -13,6 +13,7 @@ and the tags.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,12 @@ _DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True,
                 "extensive_search": False}
 
 
+#: Loggers of the extraction libraries. Their warnings ("discarding data:
+#: None") would reach the terminal through Python's last-resort handler;
+#: what they report becomes arsearch's own DocumentError instead.
+QUIET_LOGGERS = ("trafilatura", "htmldate")
+
+
 def require_trafilatura() -> Any:
     """The trafilatura module, or :class:`~arsearch.errors.MissingDependencyError`
     saying how to install it."""
@@ -44,6 +51,10 @@ def require_trafilatura() -> Any:
         raise MissingDependencyError(
             f"reading HTML pages needs trafilatura, an optional dependency of arsearch: "
             f"{HTML_EXTRA} (the import failed: {e})") from None
+    for name in QUIET_LOGGERS:
+        quiet = logging.getLogger(name)
+        if quiet.level == logging.NOTSET:       # unless the application set a level
+            quiet.setLevel(logging.ERROR)
     return trafilatura
 
 
