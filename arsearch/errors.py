@@ -65,23 +65,26 @@ class FieldMappingError(DocumentError):
     fields: a ``fields`` mapping names a key no record has, or no key is
     an id, a headline or a body.
 
-    ``source`` names the file, ``key`` the missing key (``None`` when no
-    single key is to blame), ``field`` the field it was to fill,
-    ``available`` the keys the input has, and ``guess`` the available key
-    the missing one most likely meant (or ``None``). ``hints`` maps
-    article fields to the available keys that look like them, so a
-    message can show the fix.
+    ``source`` names the file; ``field`` the field that cannot be filled
+    (``"id"``, or ``"headline"`` when there is neither headline nor body);
+    ``key`` the key the mapping named for it (``None`` when no key gives the
+    field at all); ``available`` the keys the input has, and ``noun`` what
+    they are (``"key"`` or ``"column"``); ``guess`` the available key most
+    likely meant (or ``None``). ``hints`` maps article fields to the
+    available keys that look like them, so a message can show the fix.
     """
 
-    def __init__(self, message: str, *, source: str, field: str | None = None,
+    def __init__(self, message: str, *, source: str, field: str,
                  key: str | None = None, available: tuple[str, ...] = (),
-                 guess: str | None = None, hints: dict[str, str] | None = None):
+                 guess: str | None = None, hints: dict[str, str] | None = None,
+                 noun: str = "key"):
         super().__init__(message, field=field)
         self.source = source
         self.key = key
         self.available = tuple(available)
         self.guess = guess
         self.hints = dict(hints or {})
+        self.noun = noun
 
 
 class MissingDependencyError(ArsearchError, ImportError):

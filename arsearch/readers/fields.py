@@ -210,14 +210,16 @@ class KeyCheck:
         if self._missing:
             name, key = next(iter(self._missing.items()))
             close = difflib.get_close_matches(key, available, n=1, cutoff=0.6)
-            guess = close[0] if close else hints.get(name)
+            defaults = [k for k in DEFAULT_FIELDS.get(name, ()) if k in self.seen]
+            guess = close[0] if close else (defaults[0] if defaults else hints.get(name))
             message = (f"fields maps it to the {self.noun} {key!r}, but "
                        + (f"{lacks} such {self.noun}" if header else f"{has} that {self.noun}")
                        + f" ({keys})")
             if guess:
                 message += f"; did you mean {guess!r}?"
             return FieldMappingError(message, source=self.name, field=name, key=key,
-                                     available=available, guess=guess, hints=hints)
+                                     available=available, guess=guess, hints=hints,
+                                     noun=self.noun)
         if not self._has_id:
             field, wanted, what, holds = "id", self._id_keys, "id", "each article's unique id"
         else:
@@ -230,8 +232,8 @@ class KeyCheck:
             subject = f"{has} {'an id' if field == 'id' else 'a headline or a body'}"
         message = (f"{subject} (looked for {tried}; {keys}); name the {self.noun} that holds "
                    f"{holds} with fields={{{field!r}: …}}")
-        return FieldMappingError(message, source=self.name, field=None, available=available,
-                                 guess=hints.get(field), hints=hints)
+        return FieldMappingError(message, source=self.name, field=field, available=available,
+                                 guess=hints.get(field), hints=hints, noun=self.noun)
 
 
 def checked_records(objects: Iterable[tuple[Mapping[str, Any], str]], fmap: FieldMap, name: str,
