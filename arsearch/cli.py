@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import itertools
 import json
 import os
 import sys
@@ -27,7 +28,7 @@ from .index import Index, Results
 from .index.query import MAX_QUERY_CHARS
 from .progress import progress_bar
 from .readers import Records, read_articles
-from .readers.fields import MAX_KEYS_SHOWN, FieldMap
+from .readers.fields import DEFAULT_FIELDS, MAX_KEYS_SHOWN, FieldMap
 from .sample import load_sample
 
 # A right-to-left mark starting a line makes a terminal that implements the
@@ -108,7 +109,7 @@ def describe(error: ArsearchError) -> str:
     """An error as the command line words it: a wrong field mapping names
     the ``--field`` option that fixes it; the rest keep their message."""
     if not isinstance(error, FieldMappingError):
-        return str(error).replace(" in fields ", " in --field ")
+        return str(error)
     noun = error.noun
     shown = ", ".join(error.available[:MAX_KEYS_SHOWN]) + (
         ", …" if len(error.available) > MAX_KEYS_SHOWN else "")
@@ -117,7 +118,10 @@ def describe(error: ArsearchError) -> str:
         where = (f"{error.source} has no column {error.key!r}" if noun == "column"
                  else f"no record of {error.source} has the key {error.key!r}")
         message = f"--field {error.field}={error.key}: {where} ({listed})"
-        if error.guess:
+        if error.guess in DEFAULT_FIELDS.get(error.field or "", ()):
+            message += (f"; without this --field, {error.field} is read from {error.guess!r}, "
+                        "which it has")
+        elif error.guess:
             message += f"; did you mean --field {error.field}={error.guess}?"
         return message
     if error.field == "id":
@@ -152,7 +156,7 @@ def _field_map(pairs: list[str] | None) -> dict[str, str | None] | None:
     try:
         FieldMap(mapping)
     except SettingsError as e:
-        raise SettingsError(describe(e)) from None
+        raise SettingsError(str(e).replace(" in fields ", " in --field ")) from None
     return mapping
 
 
@@ -166,9 +170,10 @@ class _Feed:
     asked for, the batch the last one completed is committed.
     """
 
-    def __init__(self, records: Records, *, skip: bool, bad_dates: str, batch_size: int,
-                 total: int | None, show: bool):
+    def __init__(self, records: Records, first: dict[str, Any] | None, *, skip: bool,
+                 bad_dates: str, batch_size: int, total: int | None, show: bool):
         self.records = records
+        self.first = first
         self.skip = skip
         self.bad_dates = bad_dates
         self.batch_size = batch_size
@@ -183,7 +188,8 @@ class _Feed:
 
     def articles(self) -> Iterator[Article]:
         reader_skips = 0
-        for position, raw in enumerate(self.records):
+        ahead = [] if self.first is None else [self.first]
+        for position, raw in enumerate(itertools.chain(ahead, self.records)):
             self._advance()
             try:
                 article = to_article(raw, position, bad_dates=self.bad_dates)  # type: ignore[arg-type]
@@ -232,9 +238,9 @@ class _Feed:
     def skipped(self) -> int:
         return self.records.skip_count + self.invalid_count
 
-    def reasons(self) -> list[str]:
-        errors = list(self.records.skipped[:SKIPPED_SHOWN]) + self.invalid
-        return [describe(e) for e in errors[:SKIPPED_SHOWN]]
+    def errors(self) -> list[DocumentError]:
+        """The first errors of the skipped items, the reader's first."""
+        return (list(self.records.skipped[:SKIPPED_SHOWN]) + self.invalid)[:SKIPPED_SHOWN]
 
 
 def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
@@ -242,9 +248,26 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
     records = read_articles(*args.sources, errors="skip" if skip else "raise",
                             fields=_field_map(args.field), extra=not args.no_extra)
     show = not args.quiet and sys.stderr.isatty()
+    # The first record is read before the index is opened, so that input
+    # that gives no articles (a wrong --field, a CSV without article
+    # columns, an empty file) leaves no new index directory behind.
+    try:
+        first = next(records, None)
+    except FieldMappingError:
+        raise
+    except DocumentError as e:
+        raise _Stopped(e, 0) from None
+    sources = " ".join(args.sources)
+    if first is None:
+        if records.skip_count:
+            _report_skipped(records.skip_count, records.skipped)
+            raise ArsearchError(f"nothing indexed: everything read from {sources} was "
+                                "skipped (the reasons are above)")
+        raise ArsearchError(f"nothing indexed: {sources} holds no articles")
     with Index(args.index) as ix:
         batch_size = args.batch_size or ix.batch_size
-        feed = _Feed(records, skip=skip, bad_dates="drop" if args.drop_bad_dates else "raise",
+        feed = _Feed(records, first, skip=skip,
+                     bad_dates="drop" if args.drop_bad_dates else "raise",
                      batch_size=batch_size, total=records.count_records() if show else None,
                      show=show)
         before = len(ix)
@@ -261,17 +284,14 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
             raise
         feed.finish(written)
         after = len(ix)
-    sources = " ".join(args.sources)
     if written == 0:
-        if feed.skipped:
-            _report_skipped(feed)
-            raise ArsearchError(f"nothing indexed: everything read from {sources} was "
-                                "skipped (the reasons are above)")
-        raise ArsearchError(f"nothing indexed: {sources} holds no articles")
+        _report_skipped(feed.skipped, feed.errors())
+        raise ArsearchError(f"nothing indexed: everything read from {sources} was "
+                            "skipped (the reasons are above)")
     out.write(f"indexed {_count(written, 'article')} into {args.index} "
               f"({_count(after, 'article')} in the index, {after - before:+d})\n")
     if feed.skipped:
-        _report_skipped(feed)
+        _report_skipped(feed.skipped, feed.errors())
     return 0
 
 
@@ -283,12 +303,12 @@ class _Stopped(ArsearchError):
         self.committed = committed
 
 
-def _report_skipped(feed: _Feed) -> None:
-    lines = [f"skipped {_count(feed.skipped, 'record')}:"]
-    lines += [f"  {reason}" for reason in feed.reasons()]
-    shown = min(feed.skipped, SKIPPED_SHOWN)
-    if feed.skipped > shown:
-        lines.append(f"  … and {feed.skipped - shown} more")
+def _report_skipped(count: int, errors: Sequence[ArsearchError]) -> None:
+    """The summary of ``--skip-errors``: how many, and the first reasons."""
+    lines = [f"skipped {_count(count, 'record')}:"]
+    lines += [f"  {describe(e)}" for e in errors[:SKIPPED_SHOWN]]
+    if count > SKIPPED_SHOWN:
+        lines.append(f"  … and {count - SKIPPED_SHOWN} more")
     sys.stderr.write("\n".join(lines) + "\n")
 
 
