@@ -13,12 +13,13 @@
 from .analysis import (ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, NoStemmer,
                        SnowballArabicStemmer, analyze, explain, light_stem, normalize, tokenize)
 from .article import Article
-from .dates import parse_date
-from .errors import (ArsearchError, DateError, DocumentError, IndexClosedError, IndexLockedError,
-                     IndexOpenError, IndexWriteError, QueryError, SchemaMismatchError,
-                     SettingsError)
+from .dates import ParsedDate, parse_date, parse_date_details
+from .errors import (ArsearchError, DateError, DocumentError, FieldMappingError,
+                     IndexClosedError, IndexLockedError, IndexOpenError, IndexWriteError,
+                     MissingDependencyError, QueryError, SchemaMismatchError, SettingsError)
 from .index import CollectionStats, Hit, Index, RankingParams, Results, SpellingParams
-from .readers import read_article_text, read_articles, read_csv, read_jsonl
+from .readers import (read_article_text, read_articles, read_csv, read_html, read_json,
+                      read_jsonl)
 from .sample import load_sample
 
 __version__ = "0.1.0"
@@ -26,10 +27,11 @@ __version__ = "0.1.0"
 __all__ = [
     "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "CollectionStats",
     "DateError",
-    "DocumentError", "Hit", "Index", "IndexClosedError", "IndexLockedError", "IndexOpenError",
-    "IndexWriteError", "Light10Stemmer", "NoStemmer", "QueryError", "RankingParams", "Results",
-    "SchemaMismatchError", "SettingsError", "SnowballArabicStemmer", "SpellingParams", "analyze",
-    "explain", "light_stem",
-    "load_sample", "normalize", "parse_date", "read_article_text", "read_articles", "read_csv",
-    "read_jsonl", "tokenize",
+    "DocumentError", "FieldMappingError", "Hit", "Index", "IndexClosedError", "IndexLockedError",
+    "IndexOpenError", "IndexWriteError", "Light10Stemmer", "MissingDependencyError", "NoStemmer",
+    "ParsedDate", "QueryError", "RankingParams", "Results", "SchemaMismatchError",
+    "SettingsError", "SnowballArabicStemmer", "SpellingParams", "analyze", "explain",
+    "light_stem", "load_sample", "normalize", "parse_date", "parse_date_details",
+    "read_article_text", "read_articles", "read_csv", "read_html", "read_json", "read_jsonl",
+    "tokenize",
 ]

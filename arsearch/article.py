@@ -31,7 +31,9 @@ MAX_TAG_CHARS = 200
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A lone surrogate cannot be encoded as UTF-8; it comes from broken decoders.
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_TAG_SPLIT = re.compile(r"\s*[,،]\s*")
+#: What separates tags in a tags line or cell (see :func:`split_tags`).
+TAG_SEPARATORS = ",،;؛|\n\r"
+_TAG_SEPARATOR = re.compile("[" + re.escape(TAG_SEPARATORS) + "]")
 
 
 @dataclass
@@ -66,19 +68,41 @@ class Article:
 
 
 def split_tags(value: str) -> list[str]:
-    """Split a tag string on commas (``,`` or ``،``), or on whitespace when it
-    has no comma.
+    """Split a line (or cell) of tags into tags.
 
-    >>> split_tags("اقتصاد، طاقة")
-    ['اقتصاد', 'طاقة']
-    >>> split_tags("اقتصاد طاقة")
-    ['اقتصاد', 'طاقة']
+    Tags are split on real separators, :data:`TAG_SEPARATORS` (``,`` and
+    ``،``, ``;`` and ``؛``, ``|`` and line breaks), when the line has any.
+    A line without them is one tag, kept whole: ``زلزال المغرب`` is a single
+    tag, not the two words زلزال and المغرب (a space is no separator in
+    Arabic tag lines, where most tags are several words). Only hashtags
+    (``#صحة #رياضة``) are split on spaces; their ``#`` is dropped and an
+    ``_`` inside one becomes a space. Spaces inside a tag are collapsed and
+    repeated tags dropped.
+
+    >>> split_tags("اقتصاد، طاقة | نفط")
+    ['اقتصاد', 'طاقة', 'نفط']
+    >>> split_tags("زلزال المغرب")
+    ['زلزال المغرب']
+    >>> split_tags("#صحة #زلزال_المغرب")
+    ['صحة', 'زلزال المغرب']
     """
     value = value.strip()
     if not value:
         return []
-    parts = _TAG_SPLIT.split(value) if ("," in value or "،" in value) else value.split()
-    return [p for p in (p.strip() for p in parts) if p]
+    if _TAG_SEPARATOR.search(value):
+        parts = _TAG_SEPARATOR.split(value)
+    else:
+        words = value.split()
+        parts = words if all(w.startswith("#") for w in words) else [value]
+    tags: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if part.startswith("#"):
+            part = part.lstrip("#").replace("_", " ")
+        tag = " ".join(part.split())
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
 
 
 def clean_text(value: str) -> str:

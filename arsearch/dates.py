@@ -32,7 +32,7 @@ from typing import NamedTuple, TypeVar
 from .analysis.normalization import normalize
 from .errors import DateError
 
-__all__ = ["MONTHS", "WEEKDAYS", "TIMEZONES", "parse_date"]
+__all__ = ["MONTHS", "WEEKDAYS", "TIMEZONES", "ParsedDate", "parse_date", "parse_date_details"]
 
 
 def _fold(text: str) -> str:
@@ -335,10 +335,11 @@ def _offset_at(toks: list[_Tok], i: int) -> tuple[timedelta | None, int]:
     return (-offset if sign.text == "-" else offset), i + 2
 
 
-def _parse_text(raw: str, dayfirst: bool) -> datetime | None:
+def _parse_text(raw: str, dayfirst: bool) -> tuple[datetime | None, bool]:
+    """The date in ``raw`` and whether it named a time of day."""
     text = _fold(raw)
     if not text.strip():
-        return None
+        return None, False
     for pattern, replacement in PRE_SUBSTITUTIONS:
         text = pattern.sub(replacement, text)
     toks = _tokenize(text)
@@ -432,7 +433,7 @@ def _parse_text(raw: str, dayfirst: bool) -> datetime | None:
             result -= offsets[0]
         except OverflowError:
             raise _Reject("date is out of range once converted to UTC", hint=False) from None
-    return result
+    return result, bool(times)
 
 
 def _from_month_name(months: list[tuple[str, int]],
@@ -516,14 +517,39 @@ def parse_date(value: str | datetime | date | None, *, dayfirst: bool = True) ->
     Raises :class:`~arsearch.errors.DateError` (quoting the input) for
     anything else: unknown words, impossible dates such as 31 February,
     a Hijri date without its Gregorian one, and values that are not strings,
-    dates or ``None``.
+    dates or ``None``. :func:`parse_date_details` also says whether the
+    value named a time of day.
+    """
+    return parse_date_details(value, dayfirst=dayfirst).when
+
+
+class ParsedDate(NamedTuple):
+    """What :func:`parse_date_details` read from a value."""
+
+    #: The moment as a naive UTC datetime (``None`` for ``None`` or a blank string).
+    when: datetime | None
+    #: Whether the value named a time of day: a clock time (``10:30``), an
+    #: hour with ص/م or am/pm (``الساعة 10 مساءً``), or a ``datetime``. A
+    #: bare day (``26 سبتمبر 2023``, a ``date``) has none, and an upper
+    #: bound such as ``until=`` may then mean the whole day.
+    has_time: bool
+
+
+def parse_date_details(value: str | datetime | date | None, *,
+                       dayfirst: bool = True) -> ParsedDate:
+    """Like :func:`parse_date`, and also say whether ``value`` named a time of day.
+
+    >>> parse_date_details("26 سبتمبر 2023 الساعة 10 مساءً")
+    ParsedDate(when=datetime.datetime(2023, 9, 26, 22, 0), has_time=True)
+    >>> parse_date_details("٢٦ سبتمبر ٢٠٢٣").has_time
+    False
     """
     if value is None:
-        return None
+        return ParsedDate(None, False)
     if isinstance(value, datetime):
-        return _from_datetime(value)
+        return ParsedDate(_from_datetime(value), True)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return ParsedDate(datetime(value.year, value.month, value.day), False)
     if not isinstance(value, str):
         hint = "; decode bytes to str first" if isinstance(value, (bytes, bytearray)) else ""
         shown = repr(value)
@@ -532,9 +558,9 @@ def parse_date(value: str | datetime | date | None, *, dayfirst: bool = True) ->
         raise DateError(f"could not parse date of type {type(value).__name__} ({shown}): "
                         f"expected a str, datetime or date{hint}")
     if not value.strip():
-        return None
+        return ParsedDate(None, False)
     try:
-        return _parse_text(value, bool(dayfirst))
+        return ParsedDate(*_parse_text(value, bool(dayfirst)))
     except _Reject as e:
         message = f"could not parse date {_shown(value)}: {e.reason}"
         if e.hint:

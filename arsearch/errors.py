@@ -60,6 +60,38 @@ class DocumentError(ArsearchError, ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+class FieldMappingError(DocumentError):
+    """The input's keys (JSON keys, CSV columns) do not give the article
+    fields: a ``fields`` mapping names a key no record has, or no key is
+    an id, a headline or a body.
+
+    ``source`` names the file; ``field`` the field that cannot be filled
+    (``"id"``, or ``"headline"`` when there is neither headline nor body);
+    ``key`` the key the mapping named for it (``None`` when no key gives the
+    field at all); ``available`` the keys the input has, and ``noun`` what
+    they are (``"key"`` or ``"column"``); ``guess`` the available key most
+    likely meant (or ``None``). ``hints`` maps article fields to the
+    available keys that look like them, so a message can show the fix.
+    """
+
+    def __init__(self, message: str, *, source: str, field: str,
+                 key: str | None = None, available: tuple[str, ...] = (),
+                 guess: str | None = None, hints: dict[str, str] | None = None,
+                 noun: str = "key"):
+        super().__init__(message, field=field)
+        self.source = source
+        self.key = key
+        self.available = tuple(available)
+        self.guess = guess
+        self.hints = dict(hints or {})
+        self.noun = noun
+
+
+class MissingDependencyError(ArsearchError, ImportError):
+    """An optional feature whose dependency is not installed. The message
+    names the extra to install, e.g. ``pip install 'arsearch[html]'``."""
+
+
 class DateError(DocumentError):
     """A date that cannot be understood.
 
@@ -99,6 +131,8 @@ __all__ = [
     "SettingsError",
     "DocumentError",
     "DateError",
+    "FieldMappingError",
+    "MissingDependencyError",
     "IndexOpenError",
     "IndexWriteError",
     "SchemaMismatchError",

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arsearch.analysis.normalization import normalize
-from arsearch.dates import MONTHS, TIMEZONES, WEEKDAYS, parse_date
+from arsearch.dates import MONTHS, TIMEZONES, WEEKDAYS, ParsedDate, parse_date, parse_date_details
 from arsearch.errors import DateError, DocumentError
 
 D = datetime
@@ -398,3 +398,36 @@ def test_dateish_text_never_raises_anything_else(text: str, dayfirst: bool) -> N
     except DateError:
         return
     assert got is None or (type(got) is datetime and got.tzinfo is None)
+
+
+# ---------------------------------------------------------------------------
+# parse_date_details: whether the input named a time of day
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, when, has_time", [
+    # an hour with a meridiem word, without ":" (index.py guessed from ":" before)
+    ("26 سبتمبر 2023 الساعة 10 مساءً", D(2023, 9, 26, 22), True),
+    ("26 سبتمبر 2023 5 pm", D(2023, 9, 26, 17), True),
+    ("2023-09-26T14:30:00+03:00", D(2023, 9, 26, 11, 30), True),
+    ("الثلاثاء ٢٦ سبتمبر ٢٠٢٣ الساعة 10:30 صباحاً", D(2023, 9, 26, 10, 30), True),
+    ("2023-09-26 00:00", D(2023, 9, 26), True),        # midnight named is a time
+    ("26 سبتمبر 2023", D(2023, 9, 26), False),
+    ("2023-09-26", D(2023, 9, 26), False),
+    ("26/09/2023", D(2023, 9, 26), False),
+    # a zone without a clock time names no time of day
+    ("5 كانون الثاني 2022 بتوقيت غرينتش", D(2022, 1, 5), False),
+    ("11 ربيع الأول 1445 هـ - 26 سبتمبر 2023 م 10:30", D(2023, 9, 26, 10, 30), True),
+    (date(2023, 9, 26), D(2023, 9, 26), False),
+    (D(2023, 9, 26), D(2023, 9, 26), True),
+    (None, None, False),
+    ("   ", None, False),
+])
+def test_parse_date_details_says_whether_a_time_was_given(value, when, has_time):
+    got = parse_date_details(value)
+    assert got == ParsedDate(when, has_time)
+    assert got.when == parse_date(value)
+
+
+def test_parse_date_details_raises_as_parse_date_does():
+    with pytest.raises(DateError, match="unrecognized word"):
+        parse_date_details("الأسبوع الماضي")

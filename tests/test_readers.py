@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from arsearch.errors import ArsearchError, DocumentError
+from arsearch.errors import ArsearchError, DocumentError, FieldMappingError
 from arsearch.readers import (ARTICLE_FIELDS, MAX_SKIPPED_KEPT, Records, read_article_text,
                               read_articles, read_csv, read_jsonl)
 
@@ -55,19 +55,24 @@ def test_jsonl_fixture_with_default_field_names():
                            "date": "2024-01-16"}
     assert by_id["j3"]["body"].startswith("بدأ تشغيل محطة شمسية")
     assert by_id["j3"]["tags"] == ["طاقة", "شمس", "كهرباء"]
-    # extra keys and null values are dropped
+    # other keys are kept as extra fields, after the article fields; null values are dropped
     assert by_id["j5"] == {"id": "j5", "headline": "سباق للدراجات الهوائية في وسط المدينة",
-                           "body": "شارك مئتا متسابق في سباق الدراجات السنوي."}
+                           "body": "شارك مئتا متسابق في سباق الدراجات السنوي.",
+                           "author": "محرر الرياضة", "views": 120}
+    assert list(by_id["j5"])[-2:] == ["author", "views"]
     # "headline" wins over "title" when both are present
     assert by_id["j7"]["headline"] == "عنوان الخبر الرئيسي"
     # the Hijri-looking date is passed through untouched
     assert by_id["j8"]["date"] == "1445-07-10"
 
 
-def test_jsonl_keys_come_out_in_article_field_order():
+def test_jsonl_keys_come_out_in_article_field_order_then_extras():
     for record in read_jsonl(FIXTURES / "akhbar.jsonl"):
-        assert set(record) <= set(ARTICLE_FIELDS)
-        assert list(record) == [f for f in ARTICLE_FIELDS if f in record]
+        fields = [f for f in ARTICLE_FIELDS if f in record]
+        assert list(record)[:len(fields)] == fields
+        assert not set(list(record)[len(fields):]) & set(ARTICLE_FIELDS)
+    assert all(set(r) <= set(ARTICLE_FIELDS) for r in read_jsonl(FIXTURES / "akhbar.jsonl",
+                                                                  extra=False))
 
 
 def test_jsonl_bom_and_blank_lines(tmp_path):
@@ -103,8 +108,10 @@ def test_jsonl_mapping_with_arabic_keys(tmp_path):
 
 def test_jsonl_bad_arguments_fail_at_call_time(tmp_path):
     p = write_jsonl(tmp_path / "a.jsonl", [article(1)])
-    with pytest.raises(ValueError, match="headlin"):
+    with pytest.raises(ValueError, match="did you mean 'headline'"):
         read_jsonl(p, fields={"headlin": "title"})
+    with pytest.raises(ValueError, match="did you mean 'tags'"):
+        read_jsonl(p, fields={"tag": "keywords"})
     with pytest.raises(ValueError, match="errors"):
         read_jsonl(p, errors="ignore")
     with pytest.raises(TypeError):
@@ -116,7 +123,12 @@ def test_jsonl_bad_arguments_fail_at_call_time(tmp_path):
     ("طاقة، شمس، كهرباء", ["طاقة", "شمس", "كهرباء"]),
     ("تعليم, مدارس", ["تعليم", "مدارس"]),
     ("الأمم المتحدة، حقوق الإنسان", ["الأمم المتحدة", "حقوق الإنسان"]),
-    ("زراعة  مياه\tري", ["زراعة", "مياه", "ري"]),
+    # no separator: the whole string is one tag (spaces collapsed)
+    ("زراعة  مياه\tري", ["زراعة مياه ري"]),
+    ("زلزال المغرب", ["زلزال المغرب"]),
+    ("طاقة | نفط ; غاز؛ كهرباء", ["طاقة", "نفط", "غاز", "كهرباء"]),
+    ("طاقة\nنفط", ["طاقة", "نفط"]),
+    ("#طاقة #نفط_وغاز", ["طاقة", "نفط وغاز"]),
     (" سياحة ،، آثار ، ", ["سياحة", "آثار"]),
     (["  رياضة ", "", None, 2024], ["رياضة", "2024"]),
     (["صحة", "صحة", "غذاء"], ["صحة", "غذاء"]),
@@ -307,7 +319,7 @@ def test_csv_mapping_arabic_headers_and_tab_delimiter(tmp_path):
     [record] = read_csv(p, delimiter="\t",
                         fields={"id": "الرقم", "headline": "العنوان", "body": "النص"})
     assert record == {"id": "t1", "headline": "موسم قطاف الزيتون",
-                      "body": "بدأ الموسم مبكراً،\tهذا العام"}
+                      "body": "بدأ الموسم مبكراً،\tهذا العام", "ملاحظات": "لا تنشر"}
 
 
 def test_csv_mapping_to_a_missing_column_is_an_error(tmp_path):
@@ -321,8 +333,9 @@ def test_csv_mapping_to_a_missing_column_is_an_error(tmp_path):
 def test_csv_without_any_article_column_is_an_error(tmp_path):
     p = tmp_path / "a.csv"
     p.write_text("الاسم,العمر\nسعاد,30\n", encoding="utf-8")
-    with pytest.raises(DocumentError, match="no column"):
+    with pytest.raises(FieldMappingError, match="has no id column") as info:
         list(read_csv(p))
+    assert info.value.available == ("الاسم", "العمر")
 
 
 def test_csv_row_with_too_many_cells(tmp_path):
@@ -485,7 +498,7 @@ def test_source_label_variants(label):
     "كَلِمَاتٌ دَلَالِيَّةٌ :", "كلمات مفتاحية:",
 ])
 def test_tags_label_variants(label):
-    record = body_of("عنوان الخبر", "فقرة الخبر.", f"{label} نقل قطارات")
+    record = body_of("عنوان الخبر", "فقرة الخبر.", f"{label} نقل، قطارات")
     assert record["tags"] == ["نقل", "قطارات"]
     assert record["body"] == "فقرة الخبر."
 
@@ -550,11 +563,13 @@ def test_labels_alone_take_the_next_lines():
 
 
 @pytest.mark.parametrize("tags, expected", [
-    ("كلمات دلالية: سفر طيران", ["سفر", "طيران"]),
+    ("كلمات دلالية: سفر طيران", ["سفر طيران"]),
+    ("كلمات دلالية: زلزال المغرب | إعادة الإعمار", ["زلزال المغرب", "إعادة الإعمار"]),
+    ("كلمات دلالية: سفر؛ طيران", ["سفر", "طيران"]),
     ("كلمات دلالية: سفر، طيران مدني", ["سفر", "طيران مدني"]),
     ("كلمات دلالية: سفر, طيران", ["سفر", "طيران"]),
     ("كلمات دلالية: #سفر #Travel", ["سفر", "Travel"]),
-    ("كلمات دلالية: سفر سفر", ["سفر"]),
+    ("كلمات دلالية: سفر، سفر", ["سفر"]),
 ])
 def test_text_tag_separators(tags, expected):
     assert body_of("عنوان", "فقرة.", tags)["tags"] == expected
@@ -605,8 +620,9 @@ def make_tree(root: Path) -> None:
     write_jsonl(root / "b" / "x.ndjson", [{"id": "nd1", "title": "خبر من ndjson"},
                                           {"id": "nd2", "title": "خبر ثان من ndjson"}])
     (root / "c.csv").write_text("id,title\ncsv1,خبر من csv\n", encoding="utf-8")
-    (root / "notes.md").write_text("# ملاحظات\n", encoding="utf-8")
-    (root / "data.json").write_text("[]", encoding="utf-8")
+    (root / "data.json").write_text('[{"id": "js1", "title": "خبر من json"}]',
+                                    encoding="utf-8")
+    (root / "Thumbs.db").write_bytes(b"\x00\x01")
     (root / ".cache" / "hidden.txt").write_text("خبر مخفي\n", encoding="utf-8")
     (root / ".hidden.txt").write_text("خبر مخفي آخر\n", encoding="utf-8")
 
@@ -614,9 +630,9 @@ def make_tree(root: Path) -> None:
 def test_folders_are_walked_in_sorted_order_and_dispatched_by_extension(tmp_path):
     make_tree(tmp_path)
     ids = [r["id"] for r in read_articles(tmp_path)]
-    # root entries sorted by name: a/ a.JSONL b/ c.csv (data.json, notes.md ignored);
-    # a .txt found in a folder is named by its path inside the folder
-    assert ids == ["a/1", "a/2", "tsv1", "jl1", "nd1", "nd2", "csv1"]
+    # root entries sorted by name: a/ a.JSONL b/ c.csv data.json (hidden entries and
+    # Thumbs.db passed over); a .txt found in a folder is named by its path inside the folder
+    assert ids == ["a/1", "a/2", "tsv1", "jl1", "nd1", "nd2", "csv1", "js1"]
 
 
 def test_text_files_with_one_name_in_two_subfolders_keep_distinct_ids(tmp_path):
@@ -650,6 +666,7 @@ def test_read_articles_on_the_fixture_folders():
 
 def test_read_articles_rejects_bad_sources_before_reading(tmp_path):
     make_tree(tmp_path)
+    (tmp_path / "notes.md").write_text("# ملاحظات\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="unsupported extension '.md'"):
         read_articles(tmp_path / "c.csv", tmp_path / "notes.md")
     with pytest.raises(ArsearchError, match="no such file or folder"):
@@ -660,7 +677,7 @@ def test_read_articles_errors_raise_and_skip(tmp_path):
     (tmp_path / "1-good.txt").write_text("خبر جيد\nنص.\n", encoding="utf-8")
     (tmp_path / "2-empty.txt").write_text("\n\n", encoding="utf-8")
     (tmp_path / "3-broken.jsonl").write_text(
-        json.dumps({"id": "ok"}) + "\n{كسر\n", encoding="utf-8")
+        json.dumps({"id": "ok", "title": "سليم"}) + "\n{كسر\n", encoding="utf-8")
     (tmp_path / "4-nocols.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (tmp_path / "5-last.txt").write_text("خبر أخير\nنص.\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="no headline"):
@@ -670,7 +687,7 @@ def test_read_articles_errors_raise_and_skip(tmp_path):
     assert records.skip_count == 3
     assert [e.record for e in records.skipped[:2]] == \
         ["2-empty", f"{tmp_path / '3-broken.jsonl'}:2"]
-    assert "no column" in str(records.skipped[2])
+    assert "has no id column" in str(records.skipped[2])
 
 
 def test_read_articles_dash_is_jsonl_on_stdin(monkeypatch):

@@ -184,6 +184,99 @@ def test_snippets_are_one_line(make_index):
     assert "\n" not in hit.snippet and "\t" not in hit.snippet and "  " not in hit.snippet
 
 
+@pytest.mark.parametrize("size", range(30, 80, 3))
+def test_a_passage_never_starts_or_ends_inside_a_word(size):
+    from arsearch.analysis import TermPipeline
+    from arsearch.index.snippets import best_passage
+
+    pipeline = TermPipeline()
+    body = ("وصل الرجل إلى المدينة بعد رحلة طويلة عبر الصحراء والجبال والوديان "
+            "ثم التقى الوزير في مكتبه وتحدثا عن مشروعات الري والزراعة في القرى الجنوبية")
+    passage = best_passage(body, set(pipeline("الوزير")), pipeline, size=size)
+    start = body.index(passage.text)
+    end = start + len(passage.text)
+    assert start == 0 or body[start - 1] == " "
+    assert end == len(body) or body[end] == " "
+    assert passage.cut_start == (start > 0)
+    assert "الوزير" in passage.text
+
+
+def test_a_passage_near_the_start_starts_at_the_first_word():
+    from arsearch.analysis import TermPipeline
+    from arsearch.index.snippets import best_passage
+
+    pipeline = TermPipeline()
+    body = "وصل الرجل المدينة صباحاً والتقى المحافظ في مكتبه"
+    # the window would start one letter into وصل (…صل الرجل): it starts at the text's start
+    passage = best_passage(body, set(pipeline("المدينة")), pipeline, size=45)
+    assert passage.render("[", "]", escape=False).startswith("وصل الرجل")
+
+
+# ---------------------------------------------------------------- Arabic counts, bidi, extras
+
+@pytest.mark.parametrize("n, text", [
+    (0, "لا نتائج"), (1, "نتيجة واحدة"), (2, "نتيجتان"), (3, "3 نتائج"), (10, "10 نتائج"),
+    (11, "11 نتيجة"), (99, "99 نتيجة"), (100, "100 نتيجة"), (101, "101 نتيجة"),
+    (102, "102 نتيجة"), (103, "103 نتائج"), (110, "110 نتائج"), (111, "111 نتيجة"),
+    (1000, "1000 نتيجة"), (2005, "2005 نتائج"),
+])
+def test_arabic_result_counts(n, text):
+    from arsearch.index.results import arabic_count
+
+    assert arabic_count(n) == text
+    page = Results([], query="مطر", total=n, page=1, limit=10)._repr_html_()
+    assert f">{text} · " in page
+
+
+def _hit(headline: str = "عنوان", body: str = "", **kw) -> Hit:
+    from arsearch.index.snippets import Passage
+
+    fields = dict(id="h1", score=1.5, headline=headline, date=None, source="", tags=(),
+                  url="", rank=1, passage=Passage(body, ()),
+                  headline_passage=Passage(headline, ()))
+    fields.update(kw)
+    return Hit(**fields)
+
+
+def test_notebook_view_isolates_latin_runs_and_shows_iso_dates():
+    body = "كتب @OilDesk: ارتفع خام Brent إلى 90 دولاراً."
+    hit = _hit("تغريدة من #OPEC: الإنتاج ثابت", body, source="@Wire:",
+               date=dt.datetime(2023, 9, 26, 22, 15))
+    page = Results([hit], query="النفط", total=1, page=1, limit=10)._repr_html_()
+    assert "<bdi>@OilDesk:</bdi> ارتفع خام Brent" in page
+    assert "<bdi>#OPEC:</bdi>" in page and "<bdi>@Wire:</bdi>" in page
+    assert '<time dir="ltr" datetime="2023-09-26T22:15:00">2023-09-26</time>' in page
+    assert hit.snippet == "كتب <bdi>@OilDesk:</bdi> ارتفع خام Brent إلى 90 دولاراً."
+    assert hit.snippet_text() == body                      # plain text is left alone
+
+
+def test_isolation_nests_with_marks_and_escapes():
+    from arsearch.index.snippets import Passage
+
+    text = "قال @Desk_1: <السوق> & #Bread"
+    html = Passage(text, ((4, 11), (14, 19))).render(isolate=True)
+    assert html == ("قال <bdi><mark>@Desk_1</mark>:</bdi> &lt;<mark>السوق</mark>&gt; &amp; "
+                    "<bdi>#Bread</bdi>")
+
+
+def test_hit_extra_fields_in_dicts_and_notebook():
+    hit = _hit(extra={"author": "سلمى", "views": 120, "sections": ["محليات", "اقتصاد"]})
+    assert hit.to_dict()["extra"] == {"author": "سلمى", "views": 120,
+                                      "sections": ["محليات", "اقتصاد"]}
+    assert _hit().to_dict()["extra"] == {} and _hit().extra == {}
+    page = Results([hit], query="", total=1, page=1, limit=10)._repr_html_()
+    assert "author: سلمى" in page and "views: 120" in page and "sections: محليات، اقتصاد" in page
+    hash(hit)                                               # still hashable
+
+
+def test_a_page_past_the_last_says_so():
+    results = Results([], query="مطر", total=12, page=3, limit=10)
+    assert results.past_last_page and results.pages == 2
+    assert "page 3 is past the last page (2)" in str(results)
+    assert "الصفحة 3 بعد الأخيرة (2)" in results._repr_html_()
+    assert not Results([], query="مطر", total=0, page=3, limit=10).past_last_page
+
+
 # ---------------------------------------------------------------- determinism
 
 SNIPPET_QUERIES = ["المفاوضات", "الطاقة الشمسية", "مستشفى", "الامارات", "المياه الجوفية",
@@ -220,3 +313,13 @@ def test_snippets_are_identical_in_separate_processes(tmp_path, sample_index):
     assert first == here
     assert all(first[q] for q in SNIPPET_QUERIES)
     assert sum("<mark>" in s for hits in first.values() for _, s in hits) > 20
+
+
+@pytest.mark.xfail(strict=True, reason="Index._hit does not fill Hit.extra yet (index.py, the "
+                                       "lead's restructure); remove this mark when it does")
+def test_extra_fields_reach_the_hits(make_index):
+    ix = make_index([{"id": "e1", "headline": "سوق الكتب", "author": "سلمى", "views": 7}])
+    assert ix.get("e1")["author"] == "سلمى"
+    hit = ix.search("الكتب")[0]
+    assert dict(hit.extra) == {"author": "سلمى", "views": 7}
+    assert ix.search("الكتب").to_dicts()[0]["extra"] == {"author": "سلمى", "views": 7}

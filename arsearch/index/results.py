@@ -5,13 +5,54 @@ Jupyter."""
 from __future__ import annotations
 
 import html
+import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, overload
 
 from .snippets import Passage
+
+#: How a count of results is written in Arabic, by the plural rule that
+#: applies (see :func:`arabic_count`): one, two, 3–10 (and 103–110, …),
+#: and the rest (11–99, 100, 101, 102, …), which take the singular.
+RESULT_NOUN: Mapping[str, str] = MappingProxyType({
+    "zero": "لا نتائج",
+    "one": "نتيجة واحدة",
+    "two": "نتيجتان",
+    "few": "نتائج",
+    "many": "نتيجة",
+})
+
+
+def arabic_plural_form(n: int) -> str:
+    """The Arabic plural rule for the count ``n``: ``"zero"``, ``"one"``,
+    ``"two"``, ``"few"`` (3–10, and any larger number whose last two
+    digits are 3–10) or ``"many"`` (11–99 and the other larger numbers,
+    whose noun is singular: ١١ نتيجة، ١٠٠ نتيجة، ١٠٢ نتيجة).
+
+    >>> [arabic_plural_form(n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111)]
+    ['zero', 'one', 'two', 'few', 'few', 'many', 'many', 'many', 'many', 'few', 'many']
+    """
+    if n == 0:
+        return "zero"
+    if n == 1:
+        return "one"
+    if n == 2:
+        return "two"
+    return "few" if 3 <= n % 100 <= 10 else "many"
+
+
+def arabic_count(n: int, nouns: Mapping[str, str] = RESULT_NOUN) -> str:
+    """``n`` results, written as Arabic writes counts.
+
+    >>> [arabic_count(n) for n in (0, 1, 2, 3, 11, 100, 105)]
+    ['لا نتائج', 'نتيجة واحدة', 'نتيجتان', '3 نتائج', '11 نتيجة', '100 نتيجة', '105 نتائج']
+    """
+    form = arabic_plural_form(n)
+    return nouns[form] if form in ("zero", "one", "two") else f"{n} {nouns[form]}"
 
 
 @dataclass(frozen=True)
@@ -19,8 +60,13 @@ class Hit:
     """One matching article.
 
     ``snippet`` is HTML: a short passage of the body, escaped, with the
-    matched words in ``<mark>…</mark>``. :meth:`snippet_text` gives the same
-    passage with markers of your choice.
+    matched words in ``<mark>…</mark>`` and runs of Latin script that
+    right-to-left layout would reorder (``@OilDesk:``) in ``<bdi>…</bdi>``.
+    :meth:`snippet_text` gives the same passage as plain text, with markers
+    of your choice.
+
+    ``extra`` holds the article's other stored fields (``author``,
+    ``category``…), as :meth:`Index.get` returns them.
     """
 
     id: str
@@ -33,10 +79,11 @@ class Hit:
     rank: int
     passage: Passage = field(repr=False)
     headline_passage: Passage = field(repr=False)
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     @property
     def snippet(self) -> str:
-        return self.passage.render()
+        return self.passage.render(isolate=True)
 
     def snippet_text(self, start: str = "[", end: str = "]") -> str:
         """The snippet as plain text, matches wrapped in ``start``/``end``.
@@ -48,7 +95,8 @@ class Hit:
         return self.passage.render(start, end, escape=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The hit as JSON-ready data (date as an ISO string)."""
+        """The hit as JSON-ready data (date as an ISO string, the extra fields
+        under ``"extra"``)."""
         return {
             "rank": self.rank,
             "id": self.id,
@@ -59,6 +107,7 @@ class Hit:
             "source": self.source,
             "tags": list(self.tags),
             "url": self.url,
+            "extra": dict(self.extra),
         }
 
 
@@ -108,6 +157,16 @@ class Results(Sequence[Hit]):
     def pages(self) -> int:
         return math.ceil(self.total / self.limit) if self.total else 0
 
+    @property
+    def past_last_page(self) -> bool:
+        """Whether this page is past the last one: there are matches, but
+        none on this page.
+
+        >>> Results([], query="مطر", total=12, page=3, limit=10).past_last_page
+        True
+        """
+        return self.total > 0 and not self._hits and self.page > self.pages
+
     @overload
     def __getitem__(self, i: int) -> Hit: ...
 
@@ -137,8 +196,11 @@ class Results(Sequence[Hit]):
         return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}{mean}>"
 
     def __str__(self) -> str:
-        lines = [f"{self.total} results for {self.query!r}"
+        noun = "result" if self.total == 1 else "results"
+        lines = [f"{self.total} {noun} for {self.query!r}"
                  + (f" (page {self.page} of {self.pages})" if self.pages else "")]
+        if self.past_last_page:
+            lines.append(f"page {self.page} is past the last page ({self.pages})")
         if self.suggestion:
             lines.append(f"did you mean: {self.suggestion}")
         for h in self._hits:
@@ -154,9 +216,19 @@ class Results(Sequence[Hit]):
 
     def _repr_html_(self) -> str:
         esc = html.escape
+
+        def text(value: str) -> str:
+            # Escaped, with runs of Latin script isolated from the RTL layout.
+            return Passage(value, ()).render(isolate=True)
+
+        if self.past_last_page:
+            # A page past the last: say so, in Arabic.
+            status = (f"{arabic_count(self.total)} · الصفحة {self.page} بعد الأخيرة "
+                      f"({self.pages})")
+        else:
+            status = f"{arabic_count(self.total)} · صفحة {self.page} من {max(self.pages, 1)}"
         parts = [f'<div dir="rtl" lang="ar" style="{_STYLE}">',
-                 f'<div style="color:#666;font-size:90%">{self.total} نتيجة · '
-                 f"صفحة {self.page} من {max(self.pages, 1)} · "
+                 f'<div style="color:#666;font-size:90%">{status} · '
                  f'<span dir="auto">{esc(self.query)}</span></div>']
         if self.suggestion:
             # هل تقصد: "did you mean"
@@ -164,16 +236,35 @@ class Results(Sequence[Hit]):
                          f"{esc(self.suggestion)}</span></b>؟</div>")
         parts.append(f'<ol start="{(self.page - 1) * self.limit + 1}">')
         for h in self._hits:
-            title = h.headline_passage.render() or esc(h.id)
+            title = h.headline_passage.render(isolate=True) or esc(h.id)
             if h.url:
                 title = f'<a href="{esc(h.url, quote=True)}" target="_blank">{title}</a>'
-            meta = " · ".join(esc(x) for x in (
-                h.source, h.date.date().isoformat() if h.date else "", "، ".join(h.tags)) if x)
+            meta = []
+            if h.source:
+                meta.append(text(h.source))
+            if h.date:
+                # ISO, left to right, so that RTL layout cannot reorder its parts.
+                meta.append(f'<time dir="ltr" datetime="{h.date.isoformat()}">'
+                            f"{h.date.date().isoformat()}</time>")
+            if h.tags:
+                meta.append("، ".join(text(t) for t in h.tags))
+            extra = "".join(
+                f'<div style="color:#666;font-size:85%">{text(str(k))}: '
+                f"{text(_shown_value(v))}</div>" for k, v in h.extra.items())
             parts.append(
                 f'<li style="margin-bottom:0.8em"><div style="font-size:110%;font-weight:bold">'
                 f"{title}</div>"
-                f'<div style="color:#2a7a2a;font-size:85%">{meta} '
+                f'<div style="color:#2a7a2a;font-size:85%">{" · ".join(meta)} '
                 f'<span style="color:#999" dir="ltr">{esc(h.id)} · {h.score:.3f}</span></div>'
-                f"<div>{h.snippet}</div></li>")
+                f"{extra}<div>{h.snippet}</div></li>")
         parts.append("</ol></div>")
         return "".join(parts)
+
+
+def _shown_value(value: Any) -> str:
+    """An extra field's value as one line of text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return "، ".join(value)
+    return json.dumps(value, ensure_ascii=False)

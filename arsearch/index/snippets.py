@@ -26,6 +26,18 @@ _WHITESPACE = re.compile(r"\s+")
 # Places a passage may start: after a sentence end or a line break.
 _SENTENCE_START = re.compile(r"(?:[.!?؟۔\n]|\.\.\.)\s*")
 
+# A run of Latin script inside Arabic text: words of Latin letters (digits,
+# and . ' ’ & / @ + _ - between them), joined by spaces, with an @ or # in
+# front and a colon after. In right-to-left text the bidi algorithm may move
+# its neutral parts (the @, the colon) to the wrong side: "@OilDesk:" shows
+# as ":OilDesk@". Isolated in <bdi>, the run is laid out as one unit.
+# Punctuation that ends the Arabic sentence ("قالت Reuters.") stays outside.
+_LATIN = "A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
+_LATIN_WORD = (f"[@#]?[{_LATIN}][{_LATIN}0-9]*(?:[.'’&/@+_-][{_LATIN}0-9]+)*")
+_LATIN_RUN = re.compile(f"(?<![{_LATIN}0-9]){_LATIN_WORD}"
+                        f"(?:[ \t]+[@#]?[{_LATIN}0-9][{_LATIN}0-9]*(?:[.'’&/@+_-][{_LATIN}0-9]+)*)*"
+                        f":?(?![{_LATIN}0-9])")
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -39,26 +51,41 @@ class Passage:
     cut_end: bool = False
 
     def render(self, start: str = "<mark>", end: str = "</mark>", *,
-               escape: bool = True, ellipsis: str = "…") -> str:
+               escape: bool = True, isolate: bool = False, ellipsis: str = "…") -> str:
         """The passage with each match wrapped in ``start``/``end``.
 
         With ``escape`` (the default) the text is HTML-escaped, so the
-        result can go straight into a web page.
+        result can go straight into a web page. With ``isolate``, each run
+        of Latin script that right-to-left layout would reorder (see
+        :func:`latin_runs`) is also wrapped in ``<bdi>…</bdi>``.
 
         >>> Passage("قصف على غزة", ((8, 11),)).render("[", "]", escape=False)
         'قصف على [غزة]'
+        >>> Passage("كتب @OilDesk: ارتفع النفط", ((4, 12),)).render(isolate=True)
+        'كتب <bdi><mark>@OilDesk</mark>:</bdi> ارتفع النفط'
         """
         def esc(part: str) -> str:
             # Snippets are one line: paragraph breaks become spaces.
             part = _WHITESPACE.sub(" ", part)
             return html.escape(part) if escape else part
 
+        # (position, order, tag): at one position, closing tags come before
+        # opening ones, and a run of Latin opens outside the marks it holds.
+        tags: list[tuple[int, int, str]] = []
+        for a, b in self.marks:
+            tags += [(a, 3, start), (b, 0, end)]
+        if isolate:
+            for a, b in latin_runs(self.text):
+                # A run that cuts a mark in two cannot be nested: leave it be.
+                if all(b <= ma or a >= mb or (a <= ma and mb <= b) for ma, mb in self.marks):
+                    tags += [(a, 2, "<bdi>"), (b, 1, "</bdi>")]
+            tags.sort()
         out = [ellipsis] if self.cut_start else []
         last = 0
-        for a, b in self.marks:
-            out.append(esc(self.text[last:a]))
-            out.append(start + esc(self.text[a:b]) + end)
-            last = b
+        for position, _, tag in tags:
+            out.append(esc(self.text[last:position]))
+            out.append(tag)
+            last = position
         out.append(esc(self.text[last:]))
         if self.cut_end:
             out.append(ellipsis)
@@ -67,6 +94,20 @@ class Passage:
     @property
     def plain(self) -> str:
         return self.render("", "", escape=False)
+
+
+def latin_runs(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of the runs of Latin script in ``text``
+    that right-to-left layout would reorder: those with a neutral character
+    at an edge, an ``@``/``#`` before or a colon after. (A plain Latin word
+    or phrase is laid out right without help.)
+
+    >>> text = "قال @OilDesk: ارتفع خام Brent إلى 90 دولاراً، و#OPEC تجتمع."
+    >>> [text[a:b] for a, b in latin_runs(text)]
+    ['@OilDesk:', '#OPEC']
+    """
+    return [m.span() for m in _LATIN_RUN.finditer(text)
+            if m.group()[0] in "@#" or m.group()[-1] == ":"]
 
 
 def matches(text: str, terms: Collection[str], pipeline: TermPipeline) -> list[tuple[int, int, str]]:
@@ -83,26 +124,45 @@ def matches(text: str, terms: Collection[str], pipeline: TermPipeline) -> list[t
     return out
 
 
+#: How far a passage's edge may move back to a word boundary, in characters.
+_WORD_SLACK = 20
+
+
 def _trim_start(text: str, start: int, first_match: int, slack: int) -> int:
     """Move ``start`` to the beginning of the sentence holding the first
-    match, when that is near; otherwise to a word boundary."""
+    match, when that is near; otherwise to the start of a word: back to the
+    start of the word it falls in when that is near, else forward to the
+    next word (never past the first match). A passage never starts inside a
+    word: ``…صل الرجل`` for a body starting ``وصل الرجل``."""
     floor = max(0, first_match - slack)
     best = None
     for m in _SENTENCE_START.finditer(text, floor, first_match):
         best = m.end()
     if best is not None and best <= first_match:
         return best
-    if start <= 0:
-        return 0
-    space = text.rfind(" ", 0, start + 1)
-    return space + 1 if space >= 0 and start - space < 20 else start
+    if start <= 0 or text[start - 1].isspace():
+        return max(start, 0)
+    back = start
+    while back > 0 and not text[back - 1].isspace() and start - back < _WORD_SLACK:
+        back -= 1
+    if back == 0 or text[back - 1].isspace():
+        return back
+    ahead = _WHITESPACE.search(text, start, first_match)
+    return ahead.end() if ahead is not None else first_match
 
 
 def _trim_end(text: str, end: int) -> int:
+    """Move ``end`` to the end of a word: back to the space before the word
+    it falls in when that is near, else forward to the end of that word."""
     if end >= len(text):
         return len(text)
-    space = text.rfind(" ", 0, end)
-    return space if space > 0 and end - space < 20 else end
+    if text[end].isspace() or text[end - 1].isspace():
+        return end
+    space = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end))
+    if space > 0 and end - space < _WORD_SLACK:
+        return space
+    ahead = _WHITESPACE.search(text, end)
+    return ahead.start() if ahead is not None else len(text)
 
 
 def best_passage(text: str, terms: Collection[str], pipeline: TermPipeline,

@@ -339,10 +339,18 @@ def _create(storage: FileStorage, path: Path, schema: fields.Schema, meta: dict[
     creating one at once each deleted the other's first table of contents
     (one of them failed, or lost its first commit). ``None`` when another
     process created the index meanwhile: open that one."""
-    _refuse_unless_empty(path, allow_index_files=True)  # before making a lock file in it
     if not create:
+        # Opening only: a directory of other files is not an index, which is
+        # what to say (not "choose a new or empty directory", a creation hint).
+        others = sorted(p.name for p in path.iterdir() if not _is_leftover(p.name))
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            raise IndexOpenError(
+                f"{path} is not an arsearch index (it holds {shown}); give the directory of "
+                f"an index, or build one with `arsearch index SOURCES --index NEW_DIR`")
         raise IndexOpenError(
             f"no index in {path}; create one with `arsearch index SOURCES --index {path}`")
+    _refuse_unless_empty(path, allow_index_files=True)  # before making a lock file in it
     if not os.access(path, os.W_OK):
         raise IndexOpenError(f"cannot create an index in {path}: the directory is read-only")
     lock = storage.lock(WRITE_LOCK)
