@@ -162,35 +162,26 @@ def _field_map(pairs: list[str] | None) -> dict[str, str | None] | None:
 
 class _Feed:
     """The articles :meth:`Index.add` takes from the readers, validated here
-    so that the command can count what was skipped and why, and move the
-    progress bar only as far as :meth:`Index.add` has committed.
-
-    :meth:`Index.add` writes a batch once it holds ``batch_size`` distinct
-    ids, before it asks for the next record; so when the next record is
-    asked for, the batch the last one completed is committed.
+    so that the command can count what was skipped and why; the progress
+    bar moves when :meth:`Index.add` reports a committed batch.
     """
 
     def __init__(self, records: Records, first: dict[str, Any] | None, *, skip: bool,
-                 bad_dates: str, batch_size: int, total: int | None, show: bool):
+                 bad_dates: str, total: int | None, show: bool):
         self.records = records
         self.first = first
         self.skip = skip
         self.bad_dates = bad_dates
-        self.batch_size = batch_size
         self.given = 0                  # articles handed to Index.add
         self.invalid: list[DocumentError] = []
         self.invalid_count = 0
         self.bar = progress_bar(total, desc="indexing", unit=" articles", file=sys.stderr,
                                 dynamic_ncols=True, mininterval=0.5) if show else None
-        self._batch_ids: set[str] = set()
-        self._committed = 0             # by the batches Index.add has written
-        self._pending = 0               # in a full batch being written now
 
     def articles(self) -> Iterator[Article]:
         reader_skips = 0
         ahead = [] if self.first is None else [self.first]
         for position, raw in enumerate(itertools.chain(ahead, self.records)):
-            self._advance()
             try:
                 article = to_article(raw, position, bad_dates=self.bad_dates)  # type: ignore[arg-type]
             except DocumentError as e:
@@ -205,19 +196,12 @@ class _Feed:
                 self._shrink(self.records.skip_count - reader_skips)
                 reader_skips = self.records.skip_count
             self.given += 1
-            self._batch_ids.add(article.id)
-            if len(self._batch_ids) >= self.batch_size:
-                self._pending += len(self._batch_ids)
-                self._batch_ids = set()
             yield article
-        self._advance()
 
-    def _advance(self) -> None:
-        if self._pending:
-            self._committed += self._pending
-            self._pending = 0
-            if self.bar is not None:
-                self.bar.update(self._committed - self.bar.n)
+    def committed(self, count: int) -> None:
+        """Index.add committed ``count`` more articles."""
+        if self.bar is not None:
+            self.bar.update(count)
 
     def _shrink(self, skipped: int) -> None:
         if self.bar is not None and self.bar.total is not None:
@@ -268,11 +252,12 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
         batch_size = args.batch_size or ix.batch_size
         feed = _Feed(records, first, skip=skip,
                      bad_dates="drop" if args.drop_bad_dates else "raise",
-                     batch_size=batch_size, total=records.count_records() if show else None,
+                     total=records.count_records() if show else None,
                      show=show)
         before = len(ix)
         try:
-            written = ix.add(feed.articles(), errors="raise", batch_size=batch_size)
+            written = ix.add(feed.articles(), errors="raise", batch_size=batch_size,
+                             on_commit=feed.committed)
         except DocumentError as e:
             feed.close()
             if isinstance(e, FieldMappingError):   # the file, not a record: no skipping helps

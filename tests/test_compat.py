@@ -1,6 +1,6 @@
 """Indexes written by earlier releases keep opening.
 
-``tests/fixtures/index-0.1.0`` was written by arsearch 0.1.0 from the first
+``tests/compat/index-0.1.0`` was written by arsearch 0.1.0 from the first
 30 articles of the bundled sample (two batches, then one deletion). Its
 schema pickles arsearch's analysis classes by their module paths, so this
 test fails if a class moves without an alias at its old path."""
@@ -14,7 +14,7 @@ import pytest
 
 import arsearch
 
-FIXTURE = Path(__file__).parent / "fixtures" / "index-0.1.0"
+FIXTURE = Path(__file__).parent / "compat" / "index-0.1.0"
 
 
 @pytest.fixture

@@ -315,8 +315,6 @@ def test_snippets_are_identical_in_separate_processes(tmp_path, sample_index):
     assert sum("<mark>" in s for hits in first.values() for _, s in hits) > 20
 
 
-@pytest.mark.xfail(strict=True, reason="Index._hit does not fill Hit.extra yet (index.py, the "
-                                       "lead's restructure); remove this mark when it does")
 def test_extra_fields_reach_the_hits(make_index):
     ix = make_index([{"id": "e1", "headline": "سوق الكتب", "author": "سلمى", "views": 7}])
     assert ix.get("e1")["author"] == "سلمى"

@@ -444,3 +444,30 @@ def test_the_name_ali_is_searchable_although_the_particle_ala_is_a_stopword(make
     assert sorted(ix.search("علي").ids) == ["ali", "ali-hafs"]
     assert ix.search("على").ids == []
     assert ix.search("الفريق على").ids == ["ala"]
+
+
+def test_a_tag_filter_matches_words_inside_a_tag_kept_whole(make_index):
+    # A saved page's "كلمات دلالية" line without separators is one tag.
+    ix = make_index([
+        {"id": "q1", "headline": "هزة أرضية", "tags": ["زلزال المغرب الحوز"]},
+        {"id": "q2", "headline": "هزة ثانية", "tags": ["زلزال"]},
+        {"id": "q3", "headline": "طقس", "tags": ["أمطار المغرب"]},
+    ])
+    assert ix.search("", tags="زلزال المغرب").ids == ["q1"]
+    assert set(ix.search("tag:المغرب").ids) == {"q1", "q3"}
+    assert set(ix.search("", tags="المغرب").ids) == {"q1", "q3"}
+    # A whole tag means that tag, as its facet counts it.
+    assert ix.search("", tags="زلزال").ids == ["q2"]
+    assert ix.facets("", "tags")["زلزال"] == 1
+    assert set(ix.search("هزة -tag:المغرب").ids) == {"q2"}
+    # Words that are in no tag match nothing, not everything.
+    assert ix.search("", tags="بركان").ids == []
+
+
+def test_until_with_a_time_of_day_ends_there(make_index):
+    ix = make_index([
+        {"id": "early", "headline": "خبر", "date": "2023-09-26T21:00:00"},
+        {"id": "late", "headline": "خبر", "date": "2023-09-26T23:00:00"},
+    ])
+    assert ix.search("خبر", until="26 سبتمبر 2023 الساعة 10 مساءً").ids == ["early"]
+    assert set(ix.search("خبر", until="26 سبتمبر 2023").ids) == {"early", "late"}

@@ -24,9 +24,10 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -333,6 +334,7 @@ class Index:
         errors: Literal["raise", "skip"] = "raise",
         bad_dates: Literal["raise", "drop"] = "raise",
         batch_size: int | None = None,
+        on_commit: Callable[[int], None] | None = None,
     ) -> int:
         """Add or replace articles (an article with an existing id replaces
         it). Returns how many records were written.
@@ -356,9 +358,13 @@ class Index:
         old files are removed, leaves that batch committed; adding it again
         is harmless, as an article replaces the one with its id.)
 
-        :param progress: show a progress bar (tqdm; works in notebooks).
+        :param progress: show a progress bar (tqdm; in notebooks too): the
+            articles committed, against the total when the input has a
+            length or is a reader (``read_articles`` counts its records).
         :param bad_dates: ``"drop"`` stores an unparseable date as ``None``
             instead of rejecting the record.
+        :param on_commit: called after every committed batch with the
+            number of articles it wrote.
 
         >>> ix = Index()
         >>> ix.add({"id": "a", "headline": "خبر"}), len(ix)
@@ -366,7 +372,8 @@ class Index:
         """
         self._check_open()
         return self._writer.add(articles, progress=progress, errors=errors,
-                                bad_dates=bad_dates, batch_size=batch_size)
+                                bad_dates=bad_dates, batch_size=batch_size,
+                                on_commit=on_commit)
 
     def delete(self, article_id: str) -> bool:
         """Delete an article by id. Returns whether it was there."""
@@ -539,7 +546,12 @@ class Index:
         if parsed.sources:
             constraints.append(any_term_query("source", parsed.sources))
         for tag in request.tags + tuple(parsed.tags):
-            constraints.append(term_query("tags", tag))
+            # A tag matches itself, or words inside a tag kept whole (a
+            # "كلمات دلالية" line without separators).
+            values = snap.values_containing("tags", tag)
+            if not values:
+                return np.empty(0, dtype=np.int64)
+            constraints.append(any_term_query("tags", values))
         if request.since is not None or request.until is not None:
             constraints.append(date_range_query(request.since, request.until))
         for phrase in parsed.phrases:
@@ -552,7 +564,8 @@ class Index:
         clauses = [term_query(f, t.text) for t in parsed.excluded_terms for f in t.fields]
         clauses += [_phrase_query(p) for p in parsed.excluded_phrases]
         clauses += [term_query("source", v) for v in parsed.excluded_sources]
-        clauses += [term_query("tags", v) for v in parsed.excluded_tags]
+        clauses += [term_query("tags", t) for v in parsed.excluded_tags
+                    for t in snap.values_containing("tags", v)]
         return snap.matching(clauses, any_of=True)
 
     def _hit(self, snap: Snapshot, docnum: int, score: float, rank: int,
@@ -566,6 +579,7 @@ class Index:
             url=stored.get("url") or "", rank=rank,
             passage=best_passage(body, terms, self.pipeline, SNIPPET_CHARS),
             headline_passage=mark_all(headline, terms, self.pipeline),
+            extra=MappingProxyType(dict(stored.get("extra") or {})),
         )
 
     # Related articles ------------------------------------------------

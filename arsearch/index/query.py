@@ -134,7 +134,7 @@ def check_query(query: object) -> str:
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(query):,} characters long; at most "
                          f"{MAX_QUERY_CHARS:,} are allowed. Search for its key words instead, "
-                         "or use Index.more_like() to find articles like a text")
+                         "or use Index.more_like_text(text) to find articles like a pasted text")
     return query
 
 

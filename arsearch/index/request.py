@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..analysis import normalize_value
-from ..dates import parse_date
+from ..dates import parse_date_details
 from ..errors import DateError, QueryError
 from .query import check_query
 from .ranking import RankingParams, check_weights
@@ -110,13 +110,12 @@ def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | Non
     if value is None:
         return None
     try:
-        when = parse_date(value)
+        when, has_time = parse_date_details(value)
     except DateError as e:
         raise QueryError(f"{name}: {e.reason}") from None
-    if when is not None and end_of_day and (
-            (isinstance(value, date) and not isinstance(value, datetime))
-            or (isinstance(value, str) and ":" not in value)):
-        # until="2023-09-30" (a day, no time given) means up to the end of that day.
+    if when is not None and end_of_day and not has_time:
+        # until="2023-09-30" (a day, no time of day) means up to the end of
+        # that day; until="26 سبتمبر 2023 الساعة 10 مساءً" means 22:00.
         when = when + timedelta(days=1) - timedelta(microseconds=1)
     return when
 

@@ -36,7 +36,6 @@ import numpy as np
 
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
                        query, quiet, segment_id, term_postings)
-from .schema import TEXT_FIELDS
 
 #: Default memory bound of the arrays cached from segments (postings,
 #: lengths, dates), in bytes.
@@ -225,6 +224,7 @@ class Snapshot:
         self._segments: tuple[_Segment, ...] = tuple(segments)
         self._bases = [seg.base for seg in segments]
         self._id_columns: dict[str, Any] = {}
+        self._lexicons: dict[str, tuple[str, ...]] = {}
         cache.retain(s.id for s in segments)
 
     @classmethod
@@ -419,6 +419,25 @@ class Snapshot:
         """The live documents holding a term in one field."""
         found = self.postings(fieldname, text)
         return found.docnums if found is not None else np.empty(0, dtype=np.int64)
+
+    def values_containing(self, fieldname: str, words: str) -> list[str]:
+        """The indexed values of a whole-value field (source, tags) that a
+        filter for ``words`` (normalized) selects: the value itself when some
+        article has it, otherwise every value containing ``words`` as whole
+        words, so a tag saved as the line "زلزال المغرب الحوز" matches the
+        filter "زلزال المغرب"."""
+        lexicon = self._lexicons.get(fieldname)
+        if lexicon is None:
+            with self._lock, quiet():
+                reader = self._searcher.reader()
+                lexicon = tuple(t.decode("utf-8") if isinstance(t, bytes) else t
+                                for t in reader.lexicon(fieldname))
+            self._lexicons[fieldname] = lexicon
+        if words in lexicon:
+            # A value that is a whole tag means that tag, as facets count it.
+            return [words]
+        needle = f" {words} "
+        return [t for t in lexicon if needle in f" {t} "]
 
     def field_values(self, fieldname: str) -> list[str]:
         """The indexed terms of a field (a source or tag field: its

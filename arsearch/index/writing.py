@@ -132,7 +132,8 @@ class IndexWriter:
     def add(self, articles: Iterable[Article | Mapping[str, Any]], *,
             progress: bool | None = None, errors: Literal["raise", "skip"] = "raise",
             bad_dates: Literal["raise", "drop"] = "raise",
-            batch_size: int | None = None) -> int:
+            batch_size: int | None = None,
+            on_commit: Callable[[int], None] | None = None) -> int:
         """See :meth:`arsearch.Index.add`."""
         if errors not in ("raise", "skip"):
             raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
@@ -146,14 +147,21 @@ class IndexWriter:
         if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
             raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
                                 f"iterable of them, got {type(articles).__name__}")
-        try:
-            total = len(articles)  # type: ignore[arg-type]
-        except TypeError:
-            total = None
-        bar = _progress_bar(progress, total)
+        bar = _progress_bar(articles) if progress else None
         added = 0
         batch: dict[str, Article] = {}
         builder = self._segment_builder()
+
+        def write(full: Mapping[str, Article]) -> int:
+            written = self._write_batch(full, builder)
+            # Progress counts committed articles, so it never runs ahead
+            # of what a crash would keep.
+            if written and bar is not None:
+                bar.update(written)
+            if written and on_commit is not None:
+                on_commit(written)
+            return written
+
         try:
             for position, raw in enumerate(articles):
                 try:
@@ -168,15 +176,13 @@ class IndexWriter:
                 batch[article.id] = article
                 if len(batch) >= size:
                     full, batch = batch, {}
-                    added += self._write_batch(full, builder)
-                if bar is not None:
-                    bar.update(1)
+                    added += write(full)
             full, batch = batch, {}
-            added += self._write_batch(full, builder)
+            added += write(full)
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line).
-            self._write_batch(batch, builder)
+            write(batch)
             raise
         finally:
             if bar is not None:
@@ -264,12 +270,19 @@ def _abandon(writer: Any) -> None:
         pass
 
 
-def _progress_bar(progress: bool | None, total: int | None) -> Any:
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
+def _progress_bar(articles: Any) -> Any:
+    """A bar with a total when the input knows its size: a list, or a
+    reader (which counts its records first)."""
+    from ..progress import progress_bar
 
-    return tqdm(total=total, unit=" articles", desc="indexing", leave=True)
+    total = None
+    try:
+        total = len(articles)
+    except TypeError:
+        count = getattr(articles, "count_records", None)
+        if callable(count):
+            total = count()
+    return progress_bar(total, desc="indexing", unit=" articles", leave=True)
 
 
 __all__ = ["DEFAULT_BATCH_SIZE", "IndexWriter", "index_fields"]
