@@ -19,8 +19,14 @@ away from arsearch's users.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import io
+import itertools
+import pickle
+import struct
 import warnings
 import zlib
+from array import array
 from collections.abc import Iterator
 from pickle import loads
 from typing import Any
@@ -51,16 +57,248 @@ with quiet():
     from whoosh.codec import whoosh3 as _w3
     from whoosh.util.numeric import byte_to_length as _byte_to_length
     from whoosh.util.times import long_to_datetime
-    from whoosh.writing import MERGE_SMALL, SegmentWriter
+    from whoosh.writing import SegmentWriter
 
 WHOOSH_VERSION = whoosh.versionstring()
 
 
-def unlocked_writer(ix: FileIndex, **kwargs: object) -> SegmentWriter:
+#: Memory a writer may fill with postings before it sorts them out to a
+#: temporary file, by Whoosh's own estimate (which is about half the real
+#: size). Whoosh's default of 128 cost some 250 MB per writing process.
+WRITER_POOL_MB = 48
+
+
+class _LengthTable:
+    """The document lengths of a segment being written, read once as
+    arrays: Whoosh looks up a document's length for every posting it
+    writes, and its column reader unpacked a struct each time (an eighth
+    of the time of a bulk load)."""
+
+    def __init__(self, perdoc: Any, doc_count: int) -> None:
+        self._perdoc = perdoc
+        self._count = doc_count
+        self._fields: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            lengths = self._fields[fieldname] = self._read(fieldname)
+        return lengths[docnum] if lengths else default
+
+    def _read(self, fieldname: str) -> list[int]:
+        name = _w3._lenfield(fieldname)
+        if not self._perdoc.has_column(name):
+            return []
+        raw = _fixed_column_bytes_of(self._perdoc, name, _w3.LENGTHS_COLUMN, self._count, 1,
+                                     b"\x00")
+        return [int(x) for x in _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]]
+
+    def close(self) -> None:
+        self._perdoc.close()
+
+
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, flushing its postings with the lengths of
+    its documents read once (:class:`_LengthTable`), and able to merge
+    segments term by term (:func:`merge_segments`)."""
+
+    _merged: list[tuple[Any, int, dict[int, int] | None]] | None = None
+
+    def add_document(self, **fields: Any) -> None:
+        if self._merged is not None:
+            raise RuntimeError("a merging writer takes no new documents")
+        super().add_document(**fields)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = None
+        if self.codec.length_stats:
+            lengths = _LengthTable(self.per_document_reader(), self.docnum)
+        if self._merged is not None:
+            _write_merged_postings(self, self._merged, lengths)
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def index_segments(ix: FileIndex) -> list[Any]:
+    """The segments of an index's latest commit."""
+    with quiet():
+        return list(ix._segments())
+
+
+def segment_readers(ix: FileIndex, segments: list[Any]) -> list[Any]:
+    """Readers of some of an index's segments (for :func:`merge_segments`)."""
+    from whoosh.reading import SegmentReader
+
+    return [SegmentReader(ix.storage, ix.schema, segment) for segment in segments]
+
+
+def merge_segments(writer: SegmentWriter, readers: list[Any]) -> None:
+    """Copy the live documents of segment ``readers`` into ``writer``'s new
+    segment: what ``writer.add_reader(r)`` does for each of them, with the
+    same result on disk, but a term at a time instead of a posting at a
+    time.
+
+    Whoosh's merge feeds every posting of every merged segment through its
+    sorting pool and writes them back one call each, which cost more than
+    indexing the articles again. Here each term's postings are read block
+    by block from each segment, renumbered, and written out in blocks. The
+    writer must be a fresh :func:`unlocked_writer` that is given no other
+    documents."""
+    if not isinstance(writer, _SegmentWriter) or writer.docnum:
+        raise ValueError("merge_segments needs a fresh arsearch segment writer")
+    names = set(writer.schema.names())
+    fieldnames = names | {f for r in readers for f in r.indexed_field_names() if f in names}
+    writer._check_state()
+    merged = []
+    for reader in readers:
+        base = writer.docnum
+        docmap = writer.write_per_doc(fieldnames, reader)
+        merged.append((reader, base, docmap))
+    writer._merged = merged
+    writer._added = True
+
+
+def _write_merged_postings(writer: _SegmentWriter,
+                           merged: list[tuple[Any, int, dict[int, int] | None]],
+                           lengths: _LengthTable | None) -> None:
+    schema = writer.schema
+    fw = writer.fieldwriter
+    fields = sorted({f for reader, _, _ in merged for f in reader._terms.indexed_field_names()
+                     if f in schema})
+    for fieldname in fields:
+        fieldobj = schema[fieldname]
+        streams = [_field_terms(reader._terms, fieldname, k)
+                   for k, (reader, _, _) in enumerate(merged)]
+        fw.start_field(fieldname, fieldobj)
+        merged_terms = heapq.merge(*streams, key=lambda item: (item[0], item[2]))
+        for btext, group in itertools.groupby(merged_terms, key=lambda item: item[0]):
+            ids: list[int] = []
+            weights: list[float] = []
+            values: list[bytes] = []
+            for _, info, k in group:
+                reader, base, docmap = merged[k]
+                t_ids, t_weights, t_values = _all_postings(reader._terms._postfile, info,
+                                                           fieldobj.format)
+                if docmap is None:
+                    ids.extend(base + d for d in t_ids)
+                    weights.extend(t_weights)
+                    values.extend(t_values)
+                else:
+                    for d, w, v in zip(t_ids, t_weights, t_values):
+                        new = docmap.get(d)
+                        if new is not None:     # deleted documents are left out
+                            ids.append(new)
+                            weights.append(w)
+                            values.append(v)
+            if not ids:
+                continue
+            fw.start_term(btext)
+            _write_term_blocks(fw._postwriter, fieldname, ids, weights, values, lengths)
+            fw.finish_term()
+        fw.finish_field()
+
+
+#: Bytes of a term dictionary read at once while merging.
+_TERMS_CHUNK = 1 << 20
+_INT = struct.Struct("!i")
+_KEY_LENGTHS = struct.Struct("!ii")
+
+
+def _field_terms(terms: Any, fieldname: str, k: int) -> Iterator[tuple[bytes, Any, int]]:
+    """A segment's terms of one field in order, ``(term, term info,
+    segment)``, read straight through the term dictionary a megabyte at a
+    time (looking up each term by hash cost several small reads a term)."""
+    fieldnum = terms._fieldmap.get(fieldname)
+    if fieldnum is None:
+        return
+    table = terms._tindex
+    prefix = struct.pack("!H", fieldnum)
+    position = table.closest_key_pos(prefix)
+    if position is None:
+        return
+    end = table.endofdata
+    dbfile = table.dbfile
+    buf, buf_start = b"", position
+    decode = _w3.W3TermInfo.from_bytes
+    while position < end:
+        offset = position - buf_start
+        if offset + _KEY_LENGTHS.size > len(buf):
+            buf_start = position
+            buf = dbfile.get(position, min(_TERMS_CHUNK, end - position))
+            offset = 0
+        keylen, datalen = _KEY_LENGTHS.unpack_from(buf, offset)
+        need = _KEY_LENGTHS.size + keylen + datalen
+        if offset + need > len(buf):
+            buf_start = position
+            buf = dbfile.get(position, max(min(_TERMS_CHUNK, end - position), need))
+            offset = 0
+        key = buf[offset + _KEY_LENGTHS.size:offset + _KEY_LENGTHS.size + keylen]
+        if key[:2] != prefix:
+            return
+        value = buf[offset + _KEY_LENGTHS.size + keylen:offset + need]
+        yield key[2:], decode(value), k
+        position += need
+
+
+def _all_postings(postfile: Any, info: Any,
+                  fmt: Any) -> tuple[list[int], list[float], list[bytes]]:
+    """A term's postings in one segment, deleted documents included, with
+    each posting's value (positions)."""
+    if info.is_inlined():
+        ids, weights, values = info.inlined_postings()
+        return list(ids), list(weights), list(values) or [b""] * len(ids)
+    ids_out: list[int] = []
+    weights_out: list[float] = []
+    values_out: list[bytes] = []
+    fixed = fmt.fixed_value_size()
+    for count, _, (deltas, weights, raw) in _term_blocks(postfile, info):
+        ids_out.extend(itertools.accumulate(deltas))
+        if weights is None:
+            weights_out.extend([1.0] * count)
+        elif isinstance(weights, float):
+            weights_out.extend([weights] * count)
+        else:
+            weights_out.extend(weights)
+        if fixed is None or fixed < 0:
+            values_out.extend(raw)
+        elif fixed == 0:
+            values_out.extend([b""] * count)
+        else:
+            values_out.extend(raw[i:i + fixed] for i in range(0, len(raw), fixed))
+    return ids_out, weights_out, values_out
+
+
+def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[float],
+                       values: list[bytes], lengths: _LengthTable | None) -> None:
+    """Fill a W3 postings writer a block at a time, as ``add_posting`` would
+    one posting at a time; the last block is left for ``finish_term``."""
+    limit = pw._blocklimit
+    field_length = (lengths.doc_field_length if lengths is not None
+                    else lambda docnum, fieldname: 0)
+    for start in range(0, len(ids), limit):
+        if pw._ids:
+            pw._write_block()
+        chunk = ids[start:start + limit]
+        chunk_weights = weights[start:start + limit]
+        pw._ids = array("I", chunk)
+        pw._weights = array("f", chunk_weights)
+        pw._values = [v for v in values[start:start + limit] if v]
+        pw._maxweight = max(chunk_weights)
+        found = [n for n in (field_length(d, fieldname) for d in chunk) if n]
+        pw._minlength = min(found) if found else None
+        pw._maxlength = max(found) if found else 0
+
+
+def unlocked_writer(ix: FileIndex, **kwargs: Any) -> SegmentWriter:
     """A writer that does not take the index's write lock: for a caller that
     holds it already (arsearch takes the lock itself, so that it is released
     whatever fails), or for a worker of a parallel load whose parent holds it."""
-    return SegmentWriter(ix, _lk=False, **kwargs)
+    kwargs.setdefault("limitmb", WRITER_POOL_MB)
+    return _SegmentWriter(ix, _lk=False, **kwargs)
 
 
 def finish_segment(writer: SegmentWriter) -> object:
@@ -100,6 +338,11 @@ def _fixed_column_bytes(leaf: Any, column_name: str, column: Any, doc_count: int
     perdoc = leaf._perdoc
     if not perdoc.has_column(column_name):
         return None
+    return _fixed_column_bytes_of(perdoc, column_name, column, doc_count, width, default)
+
+
+def _fixed_column_bytes_of(perdoc: Any, column_name: str, column: Any, doc_count: int,
+                           width: int, default: bytes) -> bytes:
     reader = perdoc.column_reader(column_name, column)
     present = reader._count
     raw = reader._dbfile.get(reader._basepos, present * width) if present else b""
@@ -159,35 +402,15 @@ def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    matcher = terms.matcher(fieldname, tbytes, leaf.schema[fieldname].format)
-    if type(matcher) is not _w3.W3LeafMatcher or matcher._byteids:
-        return _postings_one_by_one(matcher)
-    return _decode_blocks(matcher)
-
-
-def _decode_blocks(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Every block of a Whoosh 3 posting list, read as W3LeafMatcher reads
-    one: a length, a pickled info tuple, then the pickled (and possibly
-    zlib-compressed) ``(id deltas, weights, values)`` tuple."""
-    postfile = m._postfile
+    if type(terms) is not _w3.W3TermsReader:
+        return _postings_one_by_one(terms.matcher(fieldname, tbytes,
+                                                  leaf.schema[fieldname].format))
+    blocks = _term_blocks(terms._postfile, info)
     deltas: list[int] = []
     weights: list[float] = []
     block_starts: list[int] = []
     block_ends: list[int] = []
-    position = m._baseoffset
-    while True:
-        postfile.seek(position)
-        length = postfile.read_int()
-        last = length < 0
-        length = abs(length)
-        info = postfile.read_pickle()
-        count, max_id, compression = info[0], info[1], info[3]
-        data_start = postfile.tell()
-        data_end = position + _w3._INT_SIZE + length
-        raw = postfile.get(data_start, data_end - data_start)
-        if compression:
-            raw = zlib.decompress(raw)
-        ids, block_weights, _ = loads(raw)
+    for count, max_id, (ids, block_weights, _) in blocks:
         block_starts.append(len(deltas))
         block_ends.append(max_id)
         deltas.extend(ids)
@@ -197,15 +420,38 @@ def _decode_blocks(m: Any) -> tuple[np.ndarray, np.ndarray]:
             weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        if last:
-            break
-        position = data_end
     docnums = np.array(deltas, dtype=np.int64)
     # Each block's ids are deltas from 0, so its first one is absolute: make
     # it a delta from the previous block's last id and sum once.
     if len(block_starts) > 1:
         docnums[block_starts[1:]] -= np.array(block_ends[:-1], dtype=np.int64)
     return np.cumsum(docnums), np.array(weights, dtype=np.float64)
+
+
+def _term_blocks(postfile: Any, info: Any) -> Iterator[tuple[int, int, tuple[Any, Any, Any]]]:
+    """The blocks of a term's posting list, ``(count, last id, (id deltas,
+    weights, values))`` each, read with one read of the whole list and
+    parsed in memory, as W3LeafMatcher reads a block: a signed length (the
+    last block's is negative), a pickled info tuple, then the pickled (and
+    maybe zlib-compressed) data tuple."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):   # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
+        length = length[0]
+    buf = io.BytesIO(postfile.get(offset, length))
+    if buf.read(4) != _w3.WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"damaged posting list at offset {offset}")
+    while True:
+        start = buf.tell()
+        block_length = _INT.unpack(buf.read(_INT.size))[0]
+        last = block_length < 0
+        end = start + _INT.size + abs(block_length)
+        count, max_id, _, compression = pickle.load(buf)[:4]
+        raw = buf.read(end - buf.tell())
+        if compression:
+            raw = zlib.decompress(raw)
+        yield count, max_id, loads(raw)
+        if last:
+            return
 
 
 def _postings_one_by_one(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -220,8 +466,9 @@ def _postings_one_by_one(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 __all__ = [
     "Analyzer", "CompositeAnalyzer", "EmptyIndexError", "FileIndex", "FileStorage", "Filter",
-    "LockError", "MERGE_SMALL", "RamStorage", "RegexTokenizer", "SegmentWriter",
+    "LockError", "RamStorage", "RegexTokenizer", "SegmentWriter",
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
-    "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime", "numeric_column",
+    "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
+    "index_segments", "merge_segments", "numeric_column", "segment_readers",
     "query", "quiet", "scoring", "segment_id", "sorting", "term_postings", "unlocked_writer",
 ]

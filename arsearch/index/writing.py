@@ -23,7 +23,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from .._whoosh import MERGE_SMALL, quiet, unlocked_writer
+from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
+                       unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
 from .parallel import SegmentBuilder
@@ -34,6 +35,39 @@ log = logging.getLogger("arsearch")
 #: Records per commit in :meth:`IndexWriter.add`. Larger batches index
 #: faster; a crash loses at most the batch being written.
 DEFAULT_BATCH_SIZE = 2000
+
+#: The merge policy: segments are grouped in tiers by their number of
+#: documents, tier k holding segments of MERGE_FACTOR**k up to
+#: MERGE_FACTOR**(k+1) articles; once a tier holds MERGE_FACTOR segments
+#: they are merged into one of a higher tier. An index of N articles keeps
+#: at most about ``(MERGE_FACTOR - 1) * log(N) / log(MERGE_FACTOR)``
+#: segments (a search costs a little per segment), and an article added in
+#: a batch of B is merged about ``log(N / B) / log(MERGE_FACTOR)`` times, so
+#: the cost of adding an article grows with the logarithm of the archive's
+#: size only, whether it comes in bulk or one at a time.
+MERGE_FACTOR = 10
+
+
+def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str]:
+    """The segments to merge now (by name), given each segment's number of
+    documents: the segments of the lowest tier that has ``factor`` of them,
+    or none.
+
+    >>> merge_plan({f"s{i}": 1000 for i in range(9)})
+    []
+    >>> sorted(merge_plan({**{f"s{i}": 1000 for i in range(10)}, "big": 50_000}))
+    ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']
+    """
+    tiers: dict[int, list[str]] = {}
+    for name, size in sizes.items():
+        tier = 0
+        while size >= factor ** (tier + 1):
+            tier += 1
+        tiers.setdefault(tier, []).append(name)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= factor:
+            return sorted(tiers[tier], key=lambda n: (sizes[n], n))
+    return []
 
 
 class IndexWriter:
@@ -225,13 +259,45 @@ class IndexWriter:
                 for fields in records:
                     writer.add_document(**fields)
 
-        def merge(writer: Any, segments: list[Any]) -> list[Any]:
-            # Whoosh's usual policy for the existing segments, then the
-            # segments the workers wrote, all in this one commit.
-            return MERGE_SMALL(writer, segments) + built
+        def keep(writer: Any, segments: list[Any]) -> list[Any]:
+            # The existing segments and those the workers wrote, in this one
+            # commit; merging is a commit of its own (merge_tiers).
+            return list(segments) + built
 
-        self.commit(write, mergetype=merge)
+        self.commit(write, mergetype=keep)
+        self.merge_tiers()
         return len(batch)
+
+    # Merging ------------------------------------------------------------
+
+    def merge_tiers(self) -> None:
+        """Merge segments as :func:`merge_plan` says, until it says no more."""
+        while self._merge(lambda segments: merge_plan(
+                {s.segment_id(): s.doc_count() for s in segments})):
+            pass
+
+    def _merge(self, choose: Callable[[list[Any]], list[str]], *, precheck: bool = True) -> bool:
+        """One commit replacing the segments ``choose`` names by one holding
+        their live articles (see :func:`arsearch._whoosh.merge_segments`);
+        whether there was anything to merge. The choice is made under the
+        write lock, from the segments as they are then; with ``precheck``,
+        a look without the lock first saves a commit when nothing is due."""
+        if precheck and not choose(index_segments(self._ix)):
+            return False
+        chosen: set[str] = set()
+
+        def write(writer: Any) -> None:
+            segments = list(writer.segments)
+            chosen.update(choose(segments))
+            if chosen:
+                merge_segments(writer, segment_readers(
+                    self._ix, [s for s in segments if s.segment_id() in chosen]))
+
+        def others(writer: Any, segments: list[Any]) -> list[Any]:
+            return [s for s in segments if s.segment_id() not in chosen]
+
+        self.commit(write, mergetype=others)
+        return bool(chosen)
 
     # Deleting and merging ------------------------------------------------
 
@@ -239,7 +305,11 @@ class IndexWriter:
         self.commit(lambda w: w.delete_by_term("id", article_id))
 
     def optimize(self) -> None:
-        self.commit(lambda writer: None, optimize=True)
+        """Merge every segment into one (dropping deleted articles)."""
+        # Decided under the lock: another writer may be committing now.
+        self._merge(lambda segments: [s.segment_id() for s in segments]
+                    if len(segments) > 1 or any(s.has_deletions() for s in segments) else [],
+                    precheck=False)
 
 
 def index_fields(article: Article) -> dict[str, Any]:

@@ -184,7 +184,20 @@ def _install(spec: dict[str, Any]) -> None:
 
         parallel.SegmentBuilder._start = recorded_start  # type: ignore[method-assign]
         parallel._receive = paused_receive
-    elif point in ("flush", "merge"):
+    elif point == "merge":
+        import arsearch._whoosh as seam
+
+        write_blocks = seam._write_term_blocks
+        terms = {"n": 0}
+
+        def paused_blocks(*args: Any, **kwargs: Any) -> None:
+            terms["n"] += 1
+            if terms["n"] == 50:
+                _pause(spec, terms_written=terms["n"])
+            write_blocks(*args, **kwargs)
+
+        seam._write_term_blocks = paused_blocks
+    elif point == "flush":
         iter_postings = whoosh.writing.PostingPool.iter_postings
 
         def paused_postings(self: Any) -> Any:

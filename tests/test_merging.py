@@ -1,0 +1,142 @@
+"""Segment merges: arsearch's term-at-a-time merge writes exactly what
+Whoosh's own merge writes, and the tiered policy keeps the number of
+segments logarithmic in the size of the index."""
+
+from __future__ import annotations
+
+import random
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import arsearch
+from arsearch import _whoosh
+from arsearch.index.writing import MERGE_FACTOR, merge_plan
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from whoosh.writing import SegmentWriter
+
+
+def _build(path: Path, articles: list[dict], deleted: list[str]) -> arsearch.Index:
+    # Batches of 40 without merging: several segments, some with deletions.
+    ix = arsearch.Index(path, workers=1)
+    ix._writer.merge_tiers = lambda: None            # keep every segment for the test
+    ix.add(articles, batch_size=40)
+    for article_id in deleted:
+        ix.delete(article_id)
+    return ix
+
+
+def _merge_all(ix: arsearch.Index, fast: bool) -> None:
+    wix = ix._opened.whoosh_index
+    segments = _whoosh.index_segments(wix)
+    assert len(segments) > 1
+    writer = _whoosh.unlocked_writer(wix) if fast else SegmentWriter(wix, _lk=False)
+    readers = _whoosh.segment_readers(wix, segments)
+    if fast:
+        _whoosh.merge_segments(writer, readers)
+    else:
+        for reader in readers:
+            writer.add_reader(reader)
+    with _whoosh.quiet():
+        writer.commit(mergetype=lambda w, segs: [])
+
+
+def _contents(ix: arsearch.Index) -> dict[str, Any]:
+    """Everything a segment holds, as Whoosh's public API reads it."""
+    with ix._reading() as snap:
+        assert snap.segment_count == 1
+        (seg,) = snap._segments
+        leaf, n = seg.leaf, seg.size
+        postings = {}
+        for fieldname in sorted(leaf.indexed_field_names()):
+            for text in leaf.lexicon(fieldname):
+                m = leaf._terms.matcher(fieldname, text, leaf.schema[fieldname].format)
+                found = []
+                while m.is_active():
+                    found.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                info = leaf._terms.term_info(fieldname, text)
+                postings[(fieldname, text)] = (found, info.weight(), info.doc_frequency(),
+                                               info.min_length(), info.max_length(),
+                                               info.max_weight())
+        return {
+            "postings": postings,
+            "stored": [leaf.stored_fields(d) for d in range(n)],
+            "lengths": {f: [leaf.doc_field_length(d, f) for d in range(n)]
+                        for f in ("headline", "body")},
+            "columns": {c: [leaf.column_reader(c)[d] for d in range(n)] for c in ("id", "date")},
+            "totals": {f: leaf.field_length(f) for f in ("headline", "body")},
+        }
+
+
+def test_the_fast_merge_writes_what_whoosh_merge_writes(tmp_path: Path) -> None:
+    articles = arsearch.load_sample()
+    deleted = [a["id"] for a in random.Random(3).sample(articles, 12)]
+    ours = _build(tmp_path / "ours", articles, deleted)
+    theirs = _build(tmp_path / "theirs", articles, deleted)
+    _merge_all(ours, fast=True)
+    _merge_all(theirs, fast=False)
+    a, b = _contents(ours), _contents(theirs)
+    assert a["postings"].keys() == b["postings"].keys()
+    for key in a["postings"]:
+        assert a["postings"][key] == b["postings"][key], key
+    for part in ("stored", "lengths", "columns", "totals"):
+        assert a[part] == b[part], part
+    assert len(ours) == len(articles) - len(deleted)
+    assert ours.search_ids("المدينة", limit=50) == theirs.search_ids("المدينة", limit=50)
+
+
+def test_optimize_merges_into_one_segment_and_keeps_every_article(tmp_path: Path) -> None:
+    articles = arsearch.load_sample()
+    ix = _build(tmp_path / "ix", articles, [articles[5]["id"]])
+    before = {q: ix.search_ids(q, limit=20) for q in ("الطاقة", "المياه", "كرة القدم")}
+    ix.optimize()
+    assert ix.stats()["segments"] == 1
+    assert len(ix) == len(articles) - 1 and articles[5]["id"] not in ix
+    for q, hits in before.items():
+        after = ix.search_ids(q, limit=20)
+        assert [d for d, _ in after] == [d for d, _ in hits]
+        assert [s for _, s in after] == pytest.approx([s for _, s in hits], abs=1e-12)
+    ix.optimize()                               # nothing left to merge: no error, no change
+    assert ix.stats()["segments"] == 1
+
+
+def test_the_merge_plan_waits_for_a_full_tier() -> None:
+    assert merge_plan({f"s{i}": 900 for i in range(MERGE_FACTOR - 1)}) == []
+    small = {f"s{i}": 900 + i for i in range(MERGE_FACTOR)}
+    assert sorted(merge_plan({**small, "big": 90_000})) == sorted(small)
+    # Segments of different tiers are not merged together.
+    mixed = {f"s{i}": 1000 * MERGE_FACTOR ** (i % 3) for i in range(3 * (MERGE_FACTOR - 1))}
+    assert merge_plan(mixed) == []
+    # The lowest full tier goes first, and one-article segments are a tier too.
+    ones = {f"one{i}": 1 for i in range(MERGE_FACTOR)}
+    assert sorted(merge_plan({**ones, **small})) == sorted(ones)
+
+
+def test_bulk_loads_keep_the_number_of_segments_logarithmic(tmp_path: Path) -> None:
+    ix = arsearch.Index(tmp_path / "ix", workers=1)
+    articles = [{"id": f"a{i}", "headline": f"خبر رقم {i}", "body": "نص قصير عن الطقس"}
+                for i in range(3000)]
+    merged: list[bool] = []
+    merge = ix._writer._merge
+
+    def counting(choose: Any) -> bool:
+        done = merge(choose)
+        if done:
+            merged.append(done)
+        return done
+
+    ix._writer._merge = counting
+    ix.add(articles, batch_size=20)
+    segments = ix.stats()["segments"]
+    # 150 batches of 20 would be 150 segments; a full tier is merged at once
+    # (tiers 10-99, 100-999 and 1000-9999 articles: at most 9 each).
+    assert segments <= 3 * (MERGE_FACTOR - 1)
+    # Each merge takes a whole tier, so there are few of them: every tenth
+    # batch starts one, and one in ten merges goes a tier further.
+    assert len(merged) <= 150 // MERGE_FACTOR * 2 + 2
+    assert len(ix) == 3000 and ix.search("رقم 2999").ids[0] == "a2999"
