@@ -679,6 +679,25 @@ class Index:
         >>> ix.facets("مطر", "source")
         {'الأفق': 1, 'المدار': 1}
         """
+        return facet_counts(self.facet_spellings(query, field, source=source, tags=tags,
+                                                 since=since, until=until))
+
+    def facet_spellings(self, query: str, field: Literal["source", "tags"], *,
+                        source: str | Iterable[str] | None = None,
+                        tags: str | Iterable[str] | None = None,
+                        since: str | date | datetime | None = None,
+                        until: str | date | datetime | None = None,
+                        ) -> dict[str, Counter[str]]:
+        """What :meth:`facets` counts: for each normalized source (or tag)
+        of the matching articles, how many articles spell it each way. A
+        sharded index adds up every shard's, then calls :func:`facet_counts`.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
+        ...             {"id": "2", "headline": "مطر", "source": "الافق"}])
+        >>> ix.facet_spellings("مطر", "source")
+        {'الافق': Counter({'الأفق': 1, 'الافق': 1})}
+        """
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
         request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
@@ -686,8 +705,7 @@ class Index:
         with self._reading() as snap:
             parsed = parse_query(request.query, self.pipeline)
             docnums, _ = self._matching(snap, parsed, request)
-            spellings = _facet_spellings(snap, docnums, field)
-        return facet_counts(spellings)
+            return _facet_spellings(snap, docnums, field)
 
     def stats(self) -> dict[str, Any]:
         """Counts and settings, as shown by ``arsearch stats``.
@@ -798,9 +816,12 @@ def _facet_spellings(snap: Snapshot, docnums: np.ndarray,
 
 def facet_counts(spellings: Mapping[str, Counter[str]]) -> dict[str, int]:
     """Facet counts by normalized value, so صحيفة الأفق and صحيفة الافق are
-    one bucket (as they are one filter), shown in its commonest spelling;
-    most articles first, then alphabetically."""
-    shown = {key: counter.most_common(1)[0][0] for key, counter in spellings.items()}
+    one bucket (as they are one filter), shown in its commonest spelling
+    (the first alphabetically of equally common ones, so that the result
+    does not depend on the order the articles were added in); most articles
+    first, then alphabetically."""
+    shown = {key: min(counter, key=lambda s, c=counter: (-c[s], s))
+             for key, counter in spellings.items()}
     counts = {key: sum(counter.values()) for key, counter in spellings.items()}
     return dict(sorted(((shown[k], n) for k, n in counts.items()),
                        key=lambda kv: (-kv[1], kv[0])))
