@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .analysis import explain
+from .cluster.cli import add_cluster_arguments, open_index
 from .errors import ArsearchError, SettingsError
 from .index import Index, Results
 from .readers import read_articles
@@ -98,7 +99,7 @@ def _field_map(pairs: list[str] | None) -> dict[str, str] | None:
 def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
     records = read_articles(*args.sources, errors="skip" if args.skip_errors else "raise",
                             fields=_field_map(args.field))
-    with Index(args.index) as ix:
+    with open_index(args, create=True) as ix:
         before = len(ix)
         written = ix.add(records, progress=not args.quiet and sys.stderr.isatty(),
                          errors="skip" if args.skip_errors else "raise",
@@ -115,7 +116,7 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         results = ix.search(args.query, limit=args.limit, page=args.page, source=args.source,
                             tags=args.tag, since=args.since, until=args.until)
         if args.json:
@@ -127,7 +128,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_more_like(args: argparse.Namespace, out: TextIO) -> int:
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         results = ix.more_like(args.id, limit=args.limit)
         if args.json:
             _json(results.to_dicts(), out)
@@ -137,7 +138,7 @@ def cmd_more_like(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         stats = ix.stats()
         stats["top_sources"] = dict(list(ix.facets("", "source").items())[:10])
     if args.json:
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", nargs="?", help="your own query (default: a few examples)")
     s.add_argument("--limit", type=int, default=3)
     s.set_defaults(func=cmd_demo)
+    add_cluster_arguments(sub)
     return p
 
 
