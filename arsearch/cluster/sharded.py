@@ -72,7 +72,7 @@ ACTOR_CONCURRENCY = 8
 RESOURCE_PREFIX = "arsearch_shard_"
 RESOURCE_AMOUNT = 0.001
 #: Rounds of look-ups a spelling suggestion may take (each round fetches
-#: every figure the previous one found missing; three or four suffice).
+#: every figure the previous one found missing; one to three are usual).
 MAX_SPELLING_ROUNDS = 20
 #: What an Index accepts that the shards' indexes are opened with.
 INDEX_OPTIONS = ("weights", "stemmer", "stopwords", "normalize", "exact_forms", "ranking",
