@@ -78,6 +78,8 @@ MAX_SPELLING_ROUNDS = 20
 INDEX_OPTIONS = ("weights", "stemmer", "stopwords", "normalize", "exact_forms", "ranking",
                  "spelling", "lock_timeout", "workers", "cache_bytes")
 
+_CLOSED = "this ShardedIndex was closed; open it again with arsearch.ShardedIndex(root)"
+
 _ray_lock = threading.Lock()
 #: Open ShardedIndex objects using the local Ray instance one of them
 #: started; the last to close shuts it down.
@@ -285,8 +287,7 @@ class ShardedIndex:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise IndexClosedError("this ShardedIndex was closed; open it again with "
-                                   "arsearch.ShardedIndex(root)")
+            raise IndexClosedError(_CLOSED)
 
     # Calling the shards --------------------------------------------------
 
@@ -296,9 +297,11 @@ class ShardedIndex:
         """Call ``method`` on every shard (or on ``shards``) at once; their
         answers by shard, and the shards that did not answer (only with
         ``partial``; otherwise that raises ShardUnavailableError)."""
-        self._check_open()
+        actors = self._actors      # close() in another thread empties the list
+        if self._closed or not actors:
+            raise IndexClosedError(_CLOSED)
         targets = range(self.shards) if shards is None else shards
-        refs = {k: getattr(self._actors[k], method).remote(*args) for k in targets}
+        refs = {k: getattr(actors[k], method).remote(*args) for k in targets}
         return self._collect(refs, timeout=self.timeout if timeout == "default" else timeout,
                              partial=partial)
 
