@@ -24,13 +24,26 @@ from .sample import load_sample
 
 __version__ = "0.1.0"
 
+#: Exported from :mod:`arsearch.cluster` when first used, so that importing
+#: arsearch loads none of it (a ShardedIndex imports Ray when it opens).
+_CLUSTER_NAMES = ("ShardUnavailableError", "ShardedIndex", "ShardedResults")
+
+
+def __getattr__(name: str) -> object:
+    if name in _CLUSTER_NAMES:
+        from . import cluster
+
+        return getattr(cluster, name)
+    raise AttributeError(f"module 'arsearch' has no attribute {name!r}")
+
 __all__ = [
     "ArabicAnalyzer", "ArabicNormalizer", "Article", "ArsearchError", "CollectionStats",
     "DateError",
     "DocumentError", "FieldMappingError", "Hit", "Index", "IndexClosedError", "IndexLockedError",
     "IndexOpenError", "IndexWriteError", "Light10Stemmer", "MissingDependencyError", "NoStemmer",
     "ParsedDate", "QueryError", "RankingParams", "Results", "SchemaMismatchError",
-    "SettingsError", "SnowballArabicStemmer", "SpellingParams", "analyze", "explain",
+    "SettingsError", "ShardUnavailableError", "ShardedIndex", "ShardedResults",
+    "SnowballArabicStemmer", "SpellingParams", "analyze", "explain",
     "light_stem", "load_sample", "normalize", "parse_date", "parse_date_details",
     "read_article_text", "read_articles", "read_csv", "read_html", "read_json", "read_jsonl",
     "tokenize",

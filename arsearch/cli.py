@@ -24,6 +24,7 @@ from .article import ARTICLE_FIELDS, Article, to_article
 from .dates import parse_date_details
 from .errors import (ArsearchError, DateError, DocumentError, FieldMappingError, QueryError,
                      SettingsError)
+from .cluster.cli import add_cluster_arguments, open_index
 from .index import Index, Results
 from .index.query import MAX_QUERY_CHARS
 from .progress import progress_bar
@@ -248,7 +249,7 @@ def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
             raise ArsearchError(f"nothing indexed: everything read from {sources} was "
                                 "skipped (the reasons are above)")
         raise ArsearchError(f"nothing indexed: {sources} holds no articles")
-    with Index(args.index) as ix:
+    with open_index(args, create=True) as ix:
         batch_size = args.batch_size or ix.batch_size
         feed = _Feed(records, first, skip=skip,
                      bad_dates="drop" if args.drop_bad_dates else "raise",
@@ -330,7 +331,7 @@ def _check_query_length(query: str) -> None:
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     _check_query_length(args.query)
     _check_dates(args.since, args.until)
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         results = ix.search(args.query, limit=args.limit, page=args.page, source=args.source,
                             tags=args.tag, since=args.since, until=args.until)
         _check_page(results, "result")
@@ -350,7 +351,7 @@ def _accepts(method: Any, parameter: str) -> bool:
 
 
 def cmd_more_like(args: argparse.Namespace, out: TextIO) -> int:
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         if args.text is not None:
             text = sys.stdin.read() if args.text == "-" else args.text
             if not text.strip():
@@ -378,9 +379,10 @@ def cmd_more_like(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    with Index(args.index, create=False) as ix:
+    with open_index(args, create=False) as ix:
         stats = ix.stats()
-        stats["top_sources"] = dict(list(ix.facets("", "source").items())[:10])
+        # stats() counted the sources already; show the ten largest.
+        stats["top_sources"] = dict(list(stats.pop("source_counts").items())[:10])
     if args.json:
         _json(stats, out)
         return 0
@@ -536,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", nargs="?", help="your own query (default: a few examples)")
     s.add_argument("--limit", type=positive_int, default=3, metavar="N")
     s.set_defaults(func=cmd_demo)
+    add_cluster_arguments(sub)
     return p
 
 

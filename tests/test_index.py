@@ -431,7 +431,7 @@ def test_records_before_a_broken_line_of_a_reader_are_committed(make_index, fixt
     assert ix.ids() == ["b1"]
 
 
-def test_stats_read_dates_and_sources_without_reading_stored_articles(make_index, monkeypatch):
+def test_stats_read_dates_and_sources_without_reading_every_article(make_index, monkeypatch):
     from arsearch.index.snapshot import Snapshot
 
     ix = make_index([
@@ -439,16 +439,25 @@ def test_stats_read_dates_and_sources_without_reading_stored_articles(make_index
         {"id": "2", "headline": "ب", "date": "2023-09-26T10:30:00", "source": "الافق"},
         {"id": "3", "headline": "ج", "source": "المدار"},
         {"id": "4", "headline": "د", "date": "2019-01-01", "source": "الرصيف"},
-    ])
+    ] + [{"id": f"x{i}", "headline": "هـ", "source": "المدار"} for i in range(20)])
     ix.delete("4")                      # a deleted article counts for nothing
+    stored = Snapshot.stored
+    reads: list[int] = []
+
+    def counted(self, docnum):
+        reads.append(docnum)
+        return stored(self, docnum)
 
     def refuse(*args, **kwargs):
-        raise AssertionError("stats() read stored articles")
+        raise AssertionError("stats() read every stored article")
 
-    monkeypatch.setattr(Snapshot, "stored", refuse)
+    monkeypatch.setattr(Snapshot, "stored", counted)
     monkeypatch.setattr(Snapshot, "iter_stored", refuse)
     stats = ix.stats()
-    assert stats["articles"] == 3
+    assert stats["articles"] == 23
     assert stats["oldest"] == "2021-03-04T00:00:00"
     assert stats["newest"] == "2023-09-26T10:30:00"
     assert stats["sources"] == 2        # الأفق and الافق are one source
+    assert list(stats["source_counts"].values()) == [21, 2]
+    assert next(iter(stats["source_counts"])) == "المدار"
+    assert len(reads) <= stats["sources"]   # one article a source, for its spelling

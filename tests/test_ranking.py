@@ -224,3 +224,23 @@ def test_more_like_with_combined_statistics_scores_as_the_whole_index():
         assert merged.keys() == expected.keys()
         for d in expected:
             assert merged[d] == pytest.approx(expected[d], abs=1e-12)
+
+
+def test_statistics_with_a_field_weighted_zero_match_the_search():
+    rng = random.Random(5)
+    articles = _random_corpus(rng, 40)
+    whole, first, second = arsearch.Index(), arsearch.Index(), arsearch.Index()
+    whole.add(articles)
+    first.add(articles[:15])
+    second.add(articles[15:])
+    weights = {"headline": 0.0}
+    for query in ["مطر", "جدة الهلال", "وزير"]:
+        combined = CollectionStats.combine([first.term_statistics(query, weights=weights),
+                                            second.term_statistics(query, weights=weights)])
+        expected = dict(whole.search_ids(query, limit=1000, weights=weights))
+        merged = dict(first.search_ids(query, limit=1000, weights=weights, statistics=combined))
+        merged.update(second.search_ids(query, limit=1000, weights=weights,
+                                        statistics=combined))
+        assert merged.keys() == expected.keys()
+        for d in expected:
+            assert merged[d] == pytest.approx(expected[d], abs=1e-12)

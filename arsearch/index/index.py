@@ -475,7 +475,8 @@ class Index:
             ids = snap.article_ids([d for d, _ in top])
         return [(doc_id, score) for doc_id, (_, score) in zip(ids, top)]
 
-    def term_statistics(self, query: str) -> CollectionStats:
+    def term_statistics(self, query: str, *,
+                        weights: Mapping[str, float] | None = None) -> CollectionStats:
         """This index's collection statistics for the words of ``query``:
         document counts, field lengths and each word's document frequency.
 
@@ -487,10 +488,14 @@ class Index:
         >>> _ = ix.add([{"id": "1", "body": "مطر"}, {"id": "2", "body": "مطر وبرد"}])
         >>> ix.term_statistics("المطر").doc_count
         2
+
+        Pass the ``weights`` the search will use: a field weighted 0 is not
+        searched, and its documents do not count.
         """
+        request = SearchRequest.build(query, self.ranking, weights=weights)
         parsed = parse_query(query, self.pipeline)
         with self._reading() as snap:
-            return Ranker(snap).statistics(parsed.terms)
+            return Ranker(snap).statistics(parsed.terms, request.params)
 
     def _execute(self, snap: Snapshot, request: SearchRequest,
                  statistics: CollectionStats | None = None,
@@ -693,6 +698,25 @@ class Index:
         >>> ix.facets("مطر", "source")
         {'الأفق': 1, 'المدار': 1}
         """
+        return facet_counts(self.facet_spellings(query, field, source=source, tags=tags,
+                                                 since=since, until=until))
+
+    def facet_spellings(self, query: str, field: Literal["source", "tags"], *,
+                        source: str | Iterable[str] | None = None,
+                        tags: str | Iterable[str] | None = None,
+                        since: str | date | datetime | None = None,
+                        until: str | date | datetime | None = None,
+                        ) -> dict[str, Counter[str]]:
+        """What :meth:`facets` counts: for each normalized source (or tag)
+        of the matching articles, how many articles spell it each way. A
+        sharded index adds up every shard's, then calls :func:`facet_counts`.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
+        ...             {"id": "2", "headline": "مطر", "source": "الافق"}])
+        >>> ix.facet_spellings("مطر", "source")
+        {'الافق': Counter({'الأفق': 1, 'الافق': 1})}
+        """
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
         request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
@@ -700,17 +724,18 @@ class Index:
         with self._reading() as snap:
             parsed = parse_query(request.query, self.pipeline)
             docnums, _ = self._matching(snap, parsed, request)
-            spellings = _facet_spellings(snap, docnums, field)
-        return facet_counts(spellings)
+            return _facet_spellings(snap, docnums, field)
 
     def stats(self) -> dict[str, Any]:
         """Counts and settings, as shown by ``arsearch stats``.
 
         Cheap on any size of index: dates come from the date column and
-        sources from the source field's terms, not from stored articles."""
+        sources from the source field's terms (``source_counts``: articles
+        per source, most first, spellings that normalize alike counted
+        together), not from every stored article."""
         with self._reading() as snap:
             oldest, newest = snap.date_range()
-            sources = len(snap.field_values("source"))
+            sources = snap.value_counts("source")
             articles, segments = snap.doc_count, snap.segment_count
         size = None
         if self.path is not None:
@@ -718,7 +743,9 @@ class Index:
         return {
             "path": str(self.path) if self.path else None,
             "articles": articles,
-            "sources": sources,
+            "sources": len(sources),
+            "source_counts": dict(sorted(((name, n) for n, name in sources.values()),
+                                         key=lambda kv: (-kv[1], kv[0]))),
             "segments": segments,
             "oldest": oldest.isoformat() if oldest else None,
             "newest": newest.isoformat() if newest else None,
@@ -812,9 +839,12 @@ def _facet_spellings(snap: Snapshot, docnums: np.ndarray,
 
 def facet_counts(spellings: Mapping[str, Counter[str]]) -> dict[str, int]:
     """Facet counts by normalized value, so صحيفة الأفق and صحيفة الافق are
-    one bucket (as they are one filter), shown in its commonest spelling;
-    most articles first, then alphabetically."""
-    shown = {key: counter.most_common(1)[0][0] for key, counter in spellings.items()}
+    one bucket (as they are one filter), shown in its commonest spelling
+    (the first alphabetically of equally common ones, so that the result
+    does not depend on the order the articles were added in); most articles
+    first, then alphabetically."""
+    shown = {key: min(counter, key=lambda s, c=counter: (-c[s], s))
+             for key, counter in spellings.items()}
     counts = {key: sum(counter.values()) for key, counter in spellings.items()}
     return dict(sorted(((shown[k], n) for k, n in counts.items()),
                        key=lambda kv: (-kv[1], kv[0])))

@@ -235,20 +235,23 @@ class Ranker:
         n = self.source.doc_count
         return (self.source.field_length(fieldname) / n) or 1.0 if n else 1.0
 
-    def statistics(self, terms: Sequence[QueryTerm]) -> CollectionStats:
+    def statistics(self, terms: Sequence[QueryTerm],
+                   params: RankingParams | None = None) -> CollectionStats:
         """This index's statistics for ``terms``: what each shard of a
-        sharded index reports before ranking."""
+        sharded index reports before ranking. A term's document frequency
+        counts the documents holding it in any of its fields that ``params``
+        weighs above 0 (all of them without ``params``), as ranking does."""
         dfs: dict[TermKey, int] = {}
-        all_fields = {f: 1.0 for t in terms for f in t.fields}
-        probe = RankingParams(weights=all_fields)
         for term in terms:
             key = term_key(term)
             if key in dfs:
                 continue
-            if len(term.fields) == 1:
-                dfs[key] = self.source.doc_frequency(term.fields[0], term.text)
+            fields = [f for f in term.fields if params is None or params.weights.get(f, 0.0) > 0]
+            if len(fields) == 1:
+                dfs[key] = self.source.doc_frequency(fields[0], term.text)
             else:       # documents holding it in several fields count once
-                found = self._frequencies(term, probe, None)
+                probe = RankingParams(weights={f: 1.0 for f in fields})
+                found = self._frequencies(term, probe, None) if fields else None
                 dfs[key] = 0 if found is None else len(found[0])
         return CollectionStats(self.source.doc_count,
                                {f: self.source.field_length(f) for f in TEXT_FIELDS}, dfs)

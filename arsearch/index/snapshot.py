@@ -439,6 +439,17 @@ class Snapshot:
         needle = f" {words} "
         return [t for t in lexicon if needle in f" {t} "]
 
+    def value_counts(self, fieldname: str) -> dict[str, tuple[int, str]]:
+        """For each indexed value of a whole-value field (a normalized
+        source), how many live articles have it, and its spelling in one of
+        them: read from the term dictionary and one stored article a value,
+        never from every article."""
+        out: dict[str, tuple[int, str]] = {}
+        for value in self.field_values(fieldname):
+            docs = self.documents_with(fieldname, value)
+            out[value] = (len(docs), self.stored(int(docs[0])).get(fieldname) or value)
+        return out
+
     def field_values(self, fieldname: str) -> list[str]:
         """The indexed terms of a field (a source or tag field: its
         normalized values) that some live document holds."""
