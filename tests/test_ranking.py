@@ -244,3 +244,65 @@ def test_statistics_with_a_field_weighted_zero_match_the_search():
         assert merged.keys() == expected.keys()
         for d in expected:
             assert merged[d] == pytest.approx(expected[d], abs=1e-12)
+
+
+# --------------------------------------------------------------------------
+# Pruned ranking against the exhaustive reference
+
+
+def _zipf_corpus(rng: random.Random, n: int) -> list[dict]:
+    """Articles whose words follow a skewed distribution, as in real text:
+    a few words in most articles, most words in a few."""
+    weights = [1.0 / (i + 1) for i in range(len(WORDS))]
+
+    def text(lo: int, hi: int) -> str:
+        return " ".join(rng.choices(WORDS, weights, k=rng.randint(lo, hi)))
+    return [{"id": f"z{i:04d}", "headline": text(1, 5), "body": text(0, 60),
+             "source": rng.choice(["الأفق", "المدار"])} for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pruned_ranking_gives_the_exhaustive_top_k(seed):
+    from arsearch.index.ranking import Ranker, top_documents
+
+    rng = random.Random(100 + seed)
+    ix = arsearch.Index()
+    ix.add(_zipf_corpus(rng, rng.randint(50, 400)), batch_size=rng.randint(40, 200))
+    if seed % 2:
+        ix.delete("z0003")
+    with ix._reading() as snap:
+        ranker = Ranker(snap)
+        for _ in range(12):
+            query = " ".join(rng.choices(WORDS, k=rng.randint(1, 6)))
+            terms = parse_query(query, ix.pipeline).terms
+            k = rng.choice([1, 3, 10, 25])
+            allowed = (None if rng.random() < 0.6 else
+                       np.array(sorted(rng.sample(range(snap.doc_count_all),
+                                                  snap.doc_count_all // 2)), dtype=np.int64))
+            full = ranker.rank(terms, ix.ranking, allowed)
+            pruned = ranker.top(terms, ix.ranking, k, allowed)
+            assert pruned.total == full.total == len(full)
+            assert len(pruned) <= len(full)
+            expected = top_documents(full.docnums, full.scores, 0, k, snap.article_ids)
+            got = top_documents(pruned.docnums, pruned.scores, 0, k, snap.article_ids)
+            assert [d for d, _ in got] == [d for d, _ in expected], query
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected],
+                                                       rel=1e-9, abs=1e-12)
+
+
+def test_pruning_skips_documents_of_common_words_only():
+    # One rare word and one word in every article: the common word's
+    # articles that lack the rare word cannot reach the top 2.
+    articles = [{"id": f"c{i:03d}", "body": "نص عادي " * (1 + i % 4)} for i in range(300)]
+    articles += [{"id": "r1", "headline": "بركان", "body": "نص عادي"},
+                 {"id": "r2", "headline": "بركان ثائر", "body": "نص"}]
+    ix = arsearch.Index(stemmer="none", exact_forms=False)
+    ix.add(articles)
+    from arsearch.index.ranking import Ranker
+    with ix._reading() as snap:
+        terms = parse_query("بركان نص", ix.pipeline).terms
+        pruned = Ranker(snap).top(terms, ix.ranking, 2)
+        assert pruned.total == 302
+        assert len(pruned) < 50
+    assert sorted(d for d, _ in ix.search_ids("بركان نص", limit=2)) == ["r1", "r2"]
+    assert ix.search("بركان نص", limit=2).total == 302

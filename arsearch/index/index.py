@@ -39,7 +39,8 @@ from ..article import Article
 from ..errors import IndexClosedError, IndexOpenError, QueryError, SettingsError
 from .parallel import default_workers
 from .query import ParsedQuery, Phrase, check_query, parse_query
-from .ranking import CollectionStats, QueryTerm, Ranker, RankingParams, check_weights, top_documents
+from .ranking import (CollectionStats, QueryTerm, Ranked, Ranker, RankingParams, check_weights,
+                      top_documents)
 from .request import MAX_LIMIT, SearchRequest, check_page
 from .results import Hit, Results
 from .schema import TEXT_FIELDS, build_schema, schema_pipeline
@@ -503,22 +504,26 @@ class Index:
         """Parse, filter and rank on one snapshot: the parsed query, the
         page's ``(docnum, score)`` pairs and the total number of matches."""
         parsed = parse_query(request.query, self.pipeline)
-        docnums, scores = self._matching(snap, parsed, request, statistics)
+        ranked = self._matching(snap, parsed, request, statistics,
+                                top=request.offset + request.limit)
         if parsed.has_positive:
-            keys = scores
+            keys = ranked.scores
         else:
             # Nothing to rank: newest first, undated articles last.
-            dates = snap.dates()[docnums]
+            dates = snap.dates()[ranked.docnums]
             keys = np.where(dates == NO_DATE, -1, dates.astype(np.int64))
-        top = top_documents(docnums, keys, request.offset, request.limit, snap.article_ids)
+        top = top_documents(ranked.docnums, keys, request.offset, request.limit,
+                            snap.article_ids)
         if not parsed.has_positive:
             top = [(d, 0.0) for d, _ in top]
-        return parsed, top, len(docnums)
+        return parsed, top, ranked.total
 
     def _matching(self, snap: Snapshot, parsed: ParsedQuery, request: SearchRequest,
-                  statistics: CollectionStats | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Every document the query and filters select, with its score.
+                  statistics: CollectionStats | None = None, top: int | None = None,
+                  ) -> Ranked:
+        """The documents the query and filters select, with their scores:
+        every one, or with ``top`` those that may be among the ``top`` best
+        (see :meth:`Ranker.top`; the total still counts every match).
 
         A query with words is ranked. An empty query, or one that only
         excludes (``-word``), selects every article within the filters, with
@@ -529,16 +534,18 @@ class Index:
         allowed = self._allowed_docs(snap, parsed, request)
         excluded = self._excluded_docs(snap, parsed)
         if parsed.has_positive:
-            ranked = Ranker(snap).rank(parsed.terms, request.params, allowed, excluded,
-                                       statistics)
-            return ranked.docnums, ranked.scores
+            ranker = Ranker(snap)
+            if top is not None:
+                return ranker.top(parsed.terms, request.params, top, allowed, excluded,
+                                  statistics)
+            return ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
         if allowed is None:
             if not (parsed.blank or parsed.has_exclusions):
-                return np.empty(0, dtype=np.int64), np.empty(0)
+                return Ranked(np.empty(0, dtype=np.int64), np.empty(0))
             allowed = snap.live_docnums()
         if len(excluded):
             allowed = np.setdiff1d(allowed, excluded)
-        return allowed, np.zeros(len(allowed))
+        return Ranked(allowed, np.zeros(len(allowed)))
 
     def _allowed_docs(self, snap: Snapshot, parsed: ParsedQuery,
                       request: SearchRequest) -> np.ndarray | None:
@@ -723,7 +730,7 @@ class Index:
                                       since=since, until=until)
         with self._reading() as snap:
             parsed = parse_query(request.query, self.pipeline)
-            docnums, _ = self._matching(snap, parsed, request)
+            docnums = self._matching(snap, parsed, request).docnums
             return _facet_spellings(snap, docnums, field)
 
     def stats(self) -> dict[str, Any]:

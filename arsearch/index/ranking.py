@@ -165,10 +165,18 @@ def term_key(term: QueryTerm) -> TermKey:
 
 @dataclass(frozen=True)
 class Ranked:
-    """Every document a query matched (after filters), with its score."""
+    """Documents a query matched (after filters), with their scores, and
+    how many it matched in all. Every matched document is listed, except
+    after :meth:`Ranker.top`, which leaves out documents that cannot reach
+    the top ``k``."""
 
     docnums: np.ndarray
     scores: np.ndarray
+    total: int = -1
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            object.__setattr__(self, "total", len(self.docnums))
 
     def __len__(self) -> int:
         return len(self.docnums)
@@ -350,6 +358,85 @@ class Ranker:
                     scores[index[d]] += params.proximity * best * fraction
                 ranked = Ranked(ranked.docnums, scores)
         return ranked
+
+
+    def top(self, terms: Sequence[QueryTerm], params: RankingParams, k: int,
+            allowed: np.ndarray | None = None, excluded: np.ndarray | None = None,
+            stats: CollectionStats | None = None) -> Ranked:
+        """The documents that may be among the ``k`` best, with their scores
+        (the same as :meth:`rank` gives them, to rounding), and the number of
+        matching documents: dynamic pruning in the manner of MaxScore
+        (Turtle and Flood, 1995), term at a time over arrays.
+
+        Each term's upper bound is the largest score it gives any document.
+        Terms are added in decreasing order of bound; once the bounds of the
+        terms still to come add up to less than the ``k``-th best score so
+        far, no document outside the current candidates can reach the top
+        ``k``, and the remaining terms (the common words, with long posting
+        lists and small bounds) are added to the candidates only.
+        :meth:`rank`, which scores every match, is the reference it is
+        tested against."""
+        if params.proximity or self._coordinates(terms, params) or k < 1:
+            return self.rank(terms, params, allowed, excluded, stats)
+        n_docs = self.source.doc_count_all
+        k1 = params.k1
+        keep = _dense_keep(allowed, excluded, n_docs)
+        parts = []
+        for term in terms:
+            found = self._frequencies(term, params, stats)
+            if found is None:
+                continue
+            ids, tf = found
+            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
+            idf = stats.idf(df) if stats is not None else self.idf(df)
+            weight = idf * term.boost * (k1 + 1.0)
+            if term.exact:
+                weight *= params.exact_weight
+            most = float(tf.max())
+            parts.append((weight * most / (k1 + most), weight, ids, tf))
+        parts.sort(key=lambda part: -part[0])
+        scores = np.zeros(n_docs)
+        hit = np.zeros(n_docs, dtype=bool)
+        remaining = sum(part[0] for part in parts)
+        threshold = 0.0
+        candidates: np.ndarray | None = None        # set once pruning starts
+        for bound, weight, ids, tf in parts:
+            remaining -= bound
+            hit[ids] = True
+            if candidates is not None:
+                inside = candidates[ids]
+                ids, tf = ids[inside], tf[inside]
+                scores[ids] += weight * tf / (k1 + tf)
+                continue
+            scores[ids] += weight * tf / (k1 + tf)
+            kept = scores[ids] if keep is None else scores[ids[keep[ids]]]
+            if len(kept) >= k:
+                # The k-th best among these documents is at most the k-th
+                # best of all: a safe threshold, found without a full scan.
+                threshold = max(threshold, float(np.partition(kept, len(kept) - k)[len(kept) - k]))
+            if remaining < threshold:
+                candidates = scores > 0.0
+        matched = hit if keep is None else hit & keep
+        total = int(np.count_nonzero(matched))
+        if candidates is not None:
+            matched &= candidates
+        docnums = np.flatnonzero(matched)
+        return Ranked(docnums, scores[docnums], total)
+
+
+def _dense_keep(allowed: np.ndarray | None, excluded: np.ndarray | None,
+                size: int) -> np.ndarray | None:
+    """A mask of the documents the filters let through (``None``: all)."""
+    if allowed is None and (excluded is None or not len(excluded)):
+        return None
+    if allowed is None:
+        keep = np.ones(size, dtype=bool)
+    else:
+        keep = np.zeros(size, dtype=bool)
+        keep[allowed] = True
+    if excluded is not None and len(excluded):
+        keep[excluded] = False
+    return keep
 
 
 def _keep_mask(docnums: np.ndarray, allowed: np.ndarray | None, excluded: np.ndarray | None,
