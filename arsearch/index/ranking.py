@@ -33,7 +33,7 @@ On top of BM25F:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -279,17 +279,8 @@ class Ranker:
         coordinate = self._coordinates(terms, params)
         matched = np.zeros(n_docs, dtype=np.int32) if coordinate else None
         k1 = params.k1
-        for term in terms:
-            found = self._frequencies(term, params, stats)
-            if found is None:
-                continue
-            ids, tf = found
-            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
-            idf = stats.idf(df) if stats is not None else self.idf(df)
-            weight = idf * term.boost * (k1 + 1.0)
-            if term.exact:
-                weight *= params.exact_weight
-            elif matched is not None:
+        for term, weight, ids, tf in self._weighted(terms, params, stats):
+            if matched is not None and not term.exact:
                 matched[ids] += 1
             scores[ids] += weight * tf / (k1 + tf)
             hit[ids] = True
@@ -299,6 +290,24 @@ class Ranker:
             c = params.coordination / (n - 1)
             scores[docnums] *= 1.0 + c * (matched[docnums] - 1)
         return Ranked(docnums, scores[docnums])
+
+    def _weighted(self, terms: Sequence[QueryTerm], params: RankingParams,
+                  stats: CollectionStats | None,
+                  ) -> Iterator[tuple[QueryTerm, float, np.ndarray, np.ndarray]]:
+        """Each matching term with its weight, ``idf * boost * (k1 + 1)``
+        (times ``exact_weight`` for an exact form), its documents and its
+        pseudo-frequency in each: a term adds ``weight * tf / (k1 + tf)``."""
+        for term in terms:
+            found = self._frequencies(term, params, stats)
+            if found is None:
+                continue
+            ids, tf = found
+            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
+            idf = stats.idf(df) if stats is not None else self.idf(df)
+            weight = idf * term.boost * (params.k1 + 1.0)
+            if term.exact:
+                weight *= params.exact_weight
+            yield term, weight, ids, tf
 
     @staticmethod
     def _coordinates(terms: Sequence[QueryTerm], params: RankingParams) -> bool:
@@ -382,16 +391,7 @@ class Ranker:
         k1 = params.k1
         keep = _dense_keep(allowed, excluded, n_docs)
         parts = []
-        for term in terms:
-            found = self._frequencies(term, params, stats)
-            if found is None:
-                continue
-            ids, tf = found
-            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
-            idf = stats.idf(df) if stats is not None else self.idf(df)
-            weight = idf * term.boost * (k1 + 1.0)
-            if term.exact:
-                weight *= params.exact_weight
+        for _, weight, ids, tf in self._weighted(terms, params, stats):
             most = float(tf.max())
             parts.append((weight * most / (k1 + most), weight, ids, tf))
         parts.sort(key=lambda part: -part[0])
