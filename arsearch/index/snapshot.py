@@ -305,7 +305,7 @@ class Snapshot:
 
     def _lengths(self, seg: _Segment, fieldname: str) -> np.ndarray:
         def load() -> np.ndarray:
-            with self._lock, quiet():
+            with self._lock:
                 return field_lengths(seg.leaf, fieldname).astype(np.float32)
         return self._cache.get_or_load((seg.id, "length", fieldname), load)
 
@@ -315,7 +315,7 @@ class Snapshot:
         segment-local document numbers, frequencies and field lengths.
         Compact types (frequencies and lengths are small whole numbers, exact
         in float32) so that twice as many fit in the cache."""
-        with self._lock, quiet():
+        with self._lock:
             found = term_postings(seg.leaf, fieldname, text)
         if found is None:
             return None
@@ -382,7 +382,7 @@ class Snapshot:
         """The article ids of documents, in the order given: from the id
         column (indexes written since 0.2), else from the stored fields."""
         out = []
-        with self._lock, quiet():
+        with self._lock:
             for d in docnums:
                 d = int(d)
                 seg = self._segment_of(d)
@@ -406,7 +406,7 @@ class Snapshot:
         total = 0
         for seg in self._segments:
             if seg.live is None:
-                with self._lock, quiet():
+                with self._lock:
                     if (fieldname, text) in seg.leaf:
                         total += seg.leaf.doc_frequency(fieldname, text)
             else:
@@ -462,15 +462,15 @@ class Snapshot:
     # Documents -------------------------------------------------------------
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        with self._lock, quiet():
+        with self._lock:
             return self._searcher.stored_fields(int(docnum))
 
     def docnum_of(self, article_id: str) -> int | None:
-        with self._lock, quiet():
+        with self._lock:
             return self._searcher.document_number(id=article_id)
 
     def stored_by_id(self, article_id: str) -> dict[str, Any] | None:
-        with self._lock, quiet():
+        with self._lock:
             return self._searcher.document(id=article_id)
 
     def iter_stored(self) -> Iterator[tuple[int, dict[str, Any]]]:
