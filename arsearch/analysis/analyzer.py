@@ -202,6 +202,7 @@ def ArabicAnalyzer(
     normalize: Iterable[str] | None = None,
     exact_forms: bool = True,
     latin_stemmer: str | None = "english",
+    lexicon: bool | Iterable[str] = True,
 ) -> CompositeAnalyzer:
     """A Whoosh analyzer for Arabic text, mixed with Latin-script words.
 
@@ -219,6 +220,10 @@ def ArabicAnalyzer(
         (as ``=word``, on the stem's position), so an exact match can
         outrank a match through stemming.
     :param latin_stemmer: Snowball language for Latin tokens, or ``None``.
+    :param lexicon: the word tables applied before stemming (see
+        :mod:`arsearch.analysis.lexicon`): ``True`` for the default tables
+        (month names, places and their nisbas, protected names), ``False``
+        for none, or table names such as ``["months"]``.
 
     >>> from whoosh.fields import Schema, TEXT
     >>> schema = Schema(body=TEXT(analyzer=ArabicAnalyzer()))
@@ -230,7 +235,7 @@ def ArabicAnalyzer(
     pipeline = TermPipeline(
         stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
         normalizer=ArabicNormalizer(normalize), exact_forms=exact_forms,
-        latin_stemmer=latin_stemmer)
+        latin_stemmer=latin_stemmer, lexicon=lexicon)
     return ArabicChain(pipeline)
 
 
