@@ -90,7 +90,7 @@ class TermPipeline:
     their row's term instead of a stem:
 
     >>> p("أيلول"), p("الليبيون"), p("فيصل")
-    (('سبتمبر', '=ايلول'), ('ليبيا', '=الليبيون'), ('فيصل',))
+    (('سبتمبر', '=ايلول'), ('ليبيا', '=الليبيون'), ('فيصل', '=فيصل'))
     >>> TermPipeline(lexicon=False)("فيصل")
     ('يصل', '=فيصل')
     """
@@ -176,11 +176,16 @@ class TermPipeline:
                                        or _spelled_as_particle(surface)):
                 return ()
             if " " not in normalized:           # one word: the common case, kept lean
-                stem = None
                 if self.lexicon is not None:
-                    stem = self.lexicon.get(normalized, surface)
-                if stem is None:
-                    stem = self.stemmer(normalized) or normalized
+                    term = self.lexicon.get(normalized, surface)
+                    if term is not None:
+                        # A lexicon term stands for many spellings, so the
+                        # exact form always goes with it, even when it is
+                        # the term itself (ليبيا, not only الليبية).
+                        if not self.exact_forms:
+                            return (term,)
+                        return StemAndExact((term, EXACT_MARK + normalized))
+                stem = self.stemmer(normalized) or normalized
                 if stem == normalized or not self.exact_forms:
                     return (stem,)
                 return StemAndExact((stem, EXACT_MARK + normalized))

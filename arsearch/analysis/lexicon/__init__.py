@@ -45,8 +45,10 @@ TABLES: tuple[str, ...] = ("months", "places", "names")
 #: measured on the tuning sets before it was turned on; see docs/benchmarks.md).
 DEFAULT_TABLES: tuple[str, ...] = ("months", "places", "names")
 
-#: The definite article. A listed form that starts with it is only
-#: recognised with it: الرياض (Riyadh), never رياض (gardens).
+#: The definite article. A place name that starts with it is also recognised
+#: without it (people type البحرين as بحرين), unless the row excludes that
+#: form: الرياض (Riyadh), but not رياض (gardens). A protected name with it
+#: needs it (البشير).
 ARTICLE = "\u0627\u0644"
 
 #: Proclitics a listed form may carry: the conjunctions و and ف, the
@@ -125,6 +127,8 @@ class ProtectedName:
     name: str
     kind: str
     note: str = ""
+    #: Other spellings of the name, indexed as it.
+    also: tuple[str, ...] = ()
 
 
 CONFLATE_VALUES = ("yes", "no", "as-written")
@@ -175,9 +179,10 @@ def protected_names() -> tuple[ProtectedName, ...]:
     """Every row of ``names.tsv``, in file order."""
     out = []
     for cols in _rows("names"):
-        if len(cols) not in (2, 3) or cols[1] not in NAME_KINDS or " " in cols[0]:
+        cols = cols + [""] * (4 - len(cols))
+        if len(cols) > 4 or cols[1] not in NAME_KINDS or " " in cols[0]:
             raise LexiconError(f"names.tsv: malformed row {cols!r}")
-        out.append(ProtectedName(cols[0], cols[1], cols[2] if len(cols) > 2 else ""))
+        out.append(ProtectedName(cols[0], cols[1], cols[2], _split(cols[3])))
     return tuple(out)
 
 
@@ -204,6 +209,11 @@ def with_proclitics(form: str) -> Iterator[str]:
 
 
 def with_and_without_article(form: str) -> tuple[str, str]:
+    """``form`` and the same form with ال removed or added.
+
+    >>> with_and_without_article("الأتراك"), with_and_without_article("أتراك")
+    (('الأتراك', 'أتراك'), ('أتراك', 'الأتراك'))
+    """
     return (form, form[len(ARTICLE):]) if form.startswith(ARTICLE) else (form, ARTICLE + form)
 
 
@@ -231,17 +241,20 @@ def name_spellings(name: str) -> Iterator[str]:
 
 def place_forms(place: Place) -> list[str]:
     """Every one-word form of a place row, before proclitics: its names
-    (and their hamza-less spellings), its nisbas' inflections and its
-    broken plurals, less the excluded forms."""
+    with and without ال (and their hamza-less spellings), its nisbas'
+    inflections and its broken plurals, less the excluded forms."""
     forms: list[str] = []
     for name in place.names:
-        forms.extend(name_spellings(name))
+        for spelled in name_spellings(name):
+            forms.extend(with_and_without_article(spelled) if spelled.startswith(ARTICLE)
+                         else (spelled,))
     for nisba in place.nisbas:
         forms.extend(nisba_forms(nisba))
     for plural in place.plurals:
         forms.extend(with_and_without_article(plural))
-    excluded = set(place.excluded)
-    return [f for f in dict.fromkeys(forms) if " " not in f and f not in excluded]
+    # compared normalized, so excluding امارات also excludes إمارات
+    excluded = {normalize(f) for f in place.excluded}
+    return [f for f in dict.fromkeys(forms) if " " not in f and normalize(f) not in excluded]
 
 
 def place_term(place: Place) -> str | None:
@@ -281,8 +294,8 @@ class Lexicon:
     steps, so a form written as in the text is found whatever steps run.
 
     >>> lexicon = Lexicon(["places"])
-    >>> lexicon.get("للرياض"), lexicon.get("الرياضه"), lexicon.get("رياض")
-    ('الرياض', None, None)
+    >>> lexicon.get("للرياض"), lexicon.get("الرياضه"), lexicon.get("رياض"), lexicon.get("بحرين")
+    ('الرياض', None, None, 'البحرين')
     """
 
     def __init__(self, tables: Iterable[str] = DEFAULT_TABLES,
@@ -373,7 +386,7 @@ def _place_entries() -> Iterator[Entry]:
 
 def _name_entries() -> Iterator[Entry]:
     for name in protected_names():
-        yield name.name, [name.name], f"names:{name.name}", False
+        yield name.name, [name.name, *name.also], f"names:{name.name}", False
 
 
 _ENTRIES = {"months": _month_entries, "places": _place_entries, "names": _name_entries}
