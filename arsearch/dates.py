@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
+from .analysis.lexicon import month_names
 from .analysis.normalization import normalize
 from .errors import DateError
 
@@ -45,34 +46,18 @@ def _fold(text: str) -> str:
 # ة, ى); they are folded with :func:`_fold` when the lookup tables are built.
 # --------------------------------------------------------------------------
 
-#: Month names by naming system. Egypt and the Gulf transliterate the
-#: Latin names; the Levant and Iraq use the Syriac names (two of them are
-#: two words); the Maghreb uses French-derived (Algeria, Tunisia) or
-#: Spanish-influenced (Morocco) forms.
+#: Month names by naming system, read from the table the analyzer shares
+#: (``arsearch/analysis/lexicon/months.tsv``): Egypt and the Gulf
+#: transliterate the Latin names (``egypt_gulf``); the Levant and Iraq use
+#: the Syriac names, four of them two words (``levant_iraq``); the Maghreb
+#: uses French-derived (Algeria, Tunisia) or Spanish-influenced (Morocco)
+#: forms (``maghreb``); and ``english``.
 MONTH_NAMES: Mapping[str, Mapping[int, tuple[str, ...]]] = MappingProxyType({
-    "egypt_gulf": MappingProxyType({
-        1: ("يناير",), 2: ("فبراير",), 3: ("مارس",), 4: ("أبريل", "إبريل"),
-        5: ("مايو",), 6: ("يونيو", "يونية"), 7: ("يوليو", "يولية"),
-        8: ("أغسطس",), 9: ("سبتمبر",), 10: ("أكتوبر",), 11: ("نوفمبر",),
-        12: ("ديسمبر",),
-    }),
-    "levant_iraq": MappingProxyType({
-        1: ("كانون الثاني", "كانون ثاني"), 2: ("شباط",), 3: ("آذار",),
-        4: ("نيسان",), 5: ("أيار",), 6: ("حزيران",), 7: ("تموز",), 8: ("آب",),
-        9: ("أيلول",), 10: ("تشرين الأول", "تشرين أول"),
-        11: ("تشرين الثاني", "تشرين ثاني"), 12: ("كانون الأول", "كانون أول"),
-    }),
-    "maghreb": MappingProxyType({
-        1: ("جانفي",), 2: ("فيفري",), 4: ("أفريل",), 5: ("ماي",),
-        6: ("جوان",), 7: ("جويلية", "يوليوز"), 8: ("أوت", "غشت"), 9: ("شتنبر",),
-        11: ("نونبر",), 12: ("دجنبر",),
-    }),
-    "english": MappingProxyType({
-        1: ("January", "Jan"), 2: ("February", "Feb"), 3: ("March", "Mar"),
-        4: ("April", "Apr"), 5: ("May",), 6: ("June", "Jun"), 7: ("July", "Jul"),
-        8: ("August", "Aug"), 9: ("September", "Sept", "Sep"),
-        10: ("October", "Oct"), 11: ("November", "Nov"), 12: ("December", "Dec"),
-    }),
+    system: MappingProxyType({
+        number: tuple(m.spelling for m in month_names() if m.system == system
+                      and int(m.month) == number)
+        for number in dict.fromkeys(int(m.month) for m in month_names() if m.system == system)})
+    for system in ("egypt_gulf", "levant_iraq", "maghreb", "english")
 })
 
 #: Weekday names; they are recognised and ignored (never checked against
@@ -123,12 +108,10 @@ NOISE_WORDS: tuple[str, ...] = (
 
 #: Markers of Hijri dates, which are not supported: ``هـ`` (tatweel is
 #: removed by normalization, leaving ``ه``), "Hijri" words and the Hijri
-#: month names.
+#: month names (the ``hijri`` rows of months.tsv).
 HIJRI_MARKERS: tuple[str, ...] = (
     "هـ", "هجري", "هجرية", "للهجرة", "الهجري", "الهجرية", "ah", "hijri",
-    "محرم", "صفر", "ربيع الأول", "ربيع أول", "ربيع الآخر", "ربيع الثاني", "ربيع ثاني",
-    "جمادى الأولى", "جمادى الأول", "جمادى الآخرة", "جمادى الآخر", "جمادى الثانية",
-    "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذي القعدة", "ذو الحجة", "ذي الحجة",
+    *(m.spelling for m in month_names() if m.hijri),
 )
 
 #: Punctuation that may appear between the parts of a date and is ignored.

@@ -71,9 +71,9 @@ def read_queries(name: str, file: str = "queries.tsv") -> list[tuple[str, str]]:
     return out
 
 
-def read_qrels(name: str) -> dict[str, dict[str, int]]:
+def read_qrels(name: str, file: str = "qrels.txt") -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
-    with open(DATA / name / "qrels.txt", encoding="utf-8") as f:
+    with open(DATA / name / file, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
             if len(parts) == 4 and int(parts[3]) > 0:

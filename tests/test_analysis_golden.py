@@ -27,6 +27,9 @@ from arsearch import (ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, analyze,
 from arsearch.analysis import (LIGHT10_PREFIXES, LIGHT10_SUFFIXES, NORMALIZATION_RULES,
                                RULE_ORDER, TermPipeline, arabic_query_stopwords,
                                arabic_stopwords, english_stopwords)
+from arsearch.analysis.lexicon import Lexicon
+
+LEXICON = Lexicon()
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4 predates Python 3.8 and warns about its own code.
@@ -41,9 +44,9 @@ def terms(analyzer, text, **kwargs):
 
 
 #: The settings the big golden tables were written for: exact Light10 and
-#: one term per word. Pass ``**LIGHT10_OPTIONS`` to ``ArabicAnalyzer`` and
+#: one term per word, without the lexicon (tests/test_lexicon.py has its own). Pass ``**LIGHT10_OPTIONS`` to ``ArabicAnalyzer`` and
 #: ``pipeline=LIGHT10`` to ``analyze``/``explain``.
-LIGHT10_OPTIONS = {"stemmer": "light10", "exact_forms": False}
+LIGHT10_OPTIONS = {"stemmer": "light10", "exact_forms": False, "lexicon": False}
 LIGHT10 = TermPipeline(**LIGHT10_OPTIONS)
 
 
@@ -543,7 +546,11 @@ DEFAULT_ANALYZE_CASES = [
     pytest.param("سيذهبون", ["يذهب", "=سيذهبون"], id="default-verb-future-sa-and-suffix-una"),
     pytest.param("شعيبا", ["شعيب", "=شعيبا"], id="default-accusative-alef"),
     # Snowball's name trap (ف cut off): the exact form keeps the name whole
-    pytest.param("فرنسا", ["رنس", "=فرنسا"], id="default-name-trap-exact-form-keeps-name"),
+    pytest.param("فلاديمير", ["لاديمير", "=فلاديمير"],
+                 id="default-name-trap-exact-form-keeps-name"),
+    # ... unless the name is in the lexicon (places.tsv, names.tsv): then it is whole
+    pytest.param("فرنسا", ["فرنسا", "=فرنسا"], id="default-lexicon-name-is-its-own-term"),
+    pytest.param("الفرنسية", ["فرنسا", "=الفرنسيه"], id="default-lexicon-nisba-meets-its-place"),
     # the feminine plural ات and the singular ة give one stem
     pytest.param("المفاوضات مفاوضة", ["مفاوض", "=المفاوضات", "مفاوض", "=مفاوضه"],
                  id="default-plural-at-and-singular-same-stem-mufawada"),
@@ -604,8 +611,11 @@ def test_default_terms_follow_the_written_out_recipe(text):
         for word in tok.normalized.split():
             if word in stop:
                 continue
-            stem = _reference_default_stem(word)
-            expected += [stem] if stem == word else [stem, "=" + word]
+            # the lexicon comes before the stemmer (tests/test_lexicon.py)
+            lexical = LEXICON.get(word)
+            stem = lexical or _reference_default_stem(word)
+            # a lexicon term always has its exact form beside it
+            expected += [stem] if stem == word and not lexical else [stem, "=" + word]
         assert list(tok.terms) == expected, tok
 
 
@@ -652,7 +662,7 @@ def test_default_whoosh_query_mode_has_no_exact_forms():
     a = ArabicAnalyzer()
     toks = [(t.text, t.pos) for t in a("ذهب متى الوفد إلى المدينة", mode="query", positions=True)]
     assert toks == [("ذهب", 0), ("وفد", 1), ("مدين", 2)]
-    assert terms(a, "المفاوضات مفاوضة فرنسا", mode="query") == ["مفاوض", "مفاوض", "رنس"]
+    assert terms(a, "المفاوضات مفاوضة فرنسا", mode="query") == ["مفاوض", "مفاوض", "فرنسا"]
     # so Whoosh's query parser sees one term per word
     schema = Schema(body=TEXT(analyzer=a))
     with warnings.catch_warnings():
@@ -752,40 +762,46 @@ OPTION_CASES = [
     # defaults: light10-snowball (و, ال, ات, then Snowball: قو; بال, ات,
     # then Snowball: مفاوض), and each stemmed word's normalized form right
     # after its stem.
-    # اكتوبر and the Latin word get no exact form.
-    pytest.param({}, ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+    # اكتوبر is a lexicon term (months.tsv), so its exact form goes with it
+    # although the two are equal; the Latin word gets no exact form.
+    pytest.param({}, ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "=اكتوبر", "report"],
                  id="option-defaults"),
     pytest.param({"stemmer": "light10-snowball", "exact_forms": True},
-                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "=اكتوبر", "report"],
                  id="option-defaults-spelled-out"),
     pytest.param({"exact_forms": False}, ["قو", "مفاوض", "اكتوبر", "report"],
                  id="option-exact-forms-off"),
     pytest.param({**L10}, ["قو", "مفاوض", "اكتوبر", "report"],
                  id="option-stemmer-light10"),
     pytest.param({"stemmer": "light10"},
-                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "=اكتوبر", "report"],
                  id="option-stemmer-light10-with-exact-forms"),
     # Snowball keeps و in front of ال (documented trap)
     pytest.param({"stemmer": "snowball", "exact_forms": False},
                  ["والقوا", "مفاوض", "اكتوبر", "report"], id="option-stemmer-snowball"),
     pytest.param({"stemmer": "snowball"},
-                 ["والقوا", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "report"],
-                 id="option-stemmer-snowball-with-exact-forms"),
-    # without stemming the stem is the normalized word: no exact forms
-    pytest.param({"stemmer": "none"}, ["والقوات", "بالمفاوضات", "اكتوبر", "report"],
+                 ["والقوا", "=والقوات", "مفاوض", "=بالمفاوضات", "اكتوبر", "=اكتوبر",
+                  "report"], id="option-stemmer-snowball-with-exact-forms"),
+    # without stemming the stem is the normalized word: no exact forms, but
+    # for the lexicon term
+    pytest.param({"stemmer": "none"}, ["والقوات", "بالمفاوضات", "اكتوبر", "=اكتوبر", "report"],
                  id="option-stemmer-none"),
-    pytest.param({"stemmer": None}, ["والقوات", "بالمفاوضات", "اكتوبر", "report"],
+    pytest.param({"stemmer": None}, ["والقوات", "بالمفاوضات", "اكتوبر", "=اكتوبر", "report"],
                  id="option-stemmer-None"),
-    pytest.param({"stemmer": lambda w: w[::-1], "exact_forms": False},
+    pytest.param({"stemmer": lambda w: w[::-1], "exact_forms": False, "lexicon": False},
                  ["تاوقلاو", "تاضوافملاب", "ربوتكا", "report"], id="option-stemmer-callable"),
-    pytest.param({"stemmer": lambda w: w[::-1]},
+    # the lexicon (on by default) takes precedence over any stemmer
+    pytest.param({"stemmer": lambda w: w[::-1], "exact_forms": False},
+                 ["تاوقلاو", "تاضوافملاب", "اكتوبر", "report"],
+                 id="option-stemmer-callable-lexicon-first"),
+    pytest.param({"stemmer": lambda w: w[::-1], "lexicon": False},
                  ["تاوقلاو", "=والقوات", "تاضوافملاب", "=بالمفاوضات", "ربوتكا", "=اكتوبر",
                   "report"], id="option-stemmer-callable-with-exact-forms"),
     pytest.param({**L10, "stopwords": False}, ["قو", "مفاوض", "في", "اكتوبر", "report", "the"],
                  id="option-stopwords-off"),
     pytest.param({"stopwords": False},
-                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "في", "اكتوبر", "report", "the"],
-                 id="option-stopwords-off-with-defaults"),
+                 ["قو", "=والقوات", "مفاوض", "=بالمفاوضات", "في", "اكتوبر", "=اكتوبر", "report",
+                  "the"], id="option-stopwords-off-with-defaults"),
     pytest.param({**L10, "stopwords": ["أكتوبر", "The"]}, ["قو", "مفاوض", "في", "report"],
                  id="option-stopwords-custom-normalized"),
     pytest.param({**L10, "normalize": ["diacritics"]}, ["قو", "مفاوض", "أكتوبر", "report"],

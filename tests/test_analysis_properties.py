@@ -15,9 +15,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from arsearch import ArabicAnalyzer, ArabicNormalizer, Light10Stemmer, analyze, explain, light_stem
+from arsearch.analysis import ArabicChain, ArabicTermFilter, ArabicTokenizer
 from arsearch import normalize
 from arsearch.analysis import NORMALIZATION_RULES, RULE_ORDER, TermPipeline, tokenize
+from arsearch.analysis.lexicon import Lexicon
 from arsearch.analysis.pipeline import EXACT_MARK
+
+LEXICON = Lexicon()
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow])
@@ -279,8 +283,10 @@ def test_exact_forms_follow_their_stem_and_only_when_it_differs(text):
                 if term.startswith(EXACT_MARK):
                     word = term[len(EXACT_MARK):]
                     # right after its stem, which differs from the word
+                    # (unless the word is itself a lexicon term)
                     assert i > 0 and not terms[i - 1].startswith(EXACT_MARK), tok
-                    assert terms[i - 1] != word and word in words, tok
+                    assert terms[i - 1] != word or LEXICON.get(word) == word, tok
+                    assert word in words, tok
                     assert word and not word.startswith(EXACT_MARK), tok
 
 
@@ -352,3 +358,38 @@ def test_light10_snowball_pickles_without_its_cache():
     stemmer("والكتاب")
     copy = pickle.loads(pickle.dumps(stemmer))
     assert copy._cache == {} and copy("بالكتاب") == "كتاب"
+
+
+# --- one token loop: the fused chain equals the two-stage chain --------------
+
+TWO_STAGE = ArabicTokenizer() | ArabicTermFilter(ANALYZER.pipeline)
+TWO_STAGE_LIGHT10 = ArabicTokenizer() | ArabicTermFilter(LIGHT10)
+
+
+def _tokens(analyzer, text, **options):
+    return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None),
+             getattr(t, "endchar", None), getattr(t, "original", None))
+            for t in analyzer(text, **options)]
+
+
+@PROPERTY_SETTINGS
+@given(texts, st.sampled_from(["index", "query"]), st.integers(0, 5), st.integers(0, 50),
+       st.booleans(), st.booleans(), st.booleans())
+def test_fused_and_two_stage_chains_give_identical_tokens(text, mode, start_pos, start_char,
+                                                           positions, chars, keeporiginal):
+    """issue 10, item 3: ArabicChain's fused call runs the same loops as
+    ArabicTokenizer() | ArabicTermFilter(), so the tokens, positions and
+    offsets agree in both modes, whatever the first token is (a stopword
+    included)."""
+    assert isinstance(ANALYZER, ArabicChain)
+    options = dict(mode=mode, start_pos=start_pos, start_char=start_char, positions=positions,
+                   chars=chars, keeporiginal=keeporiginal)
+    assert _tokens(ANALYZER, text, **options) == _tokens(TWO_STAGE, text, **options)
+    assert _tokens(LIGHT10_ANALYZER, text, **options) == _tokens(TWO_STAGE_LIGHT10, text,
+                                                                 **options)
+
+
+def test_positions_start_at_start_pos_when_the_first_token_is_a_stopword():
+    # The two-stage chain used to number from the first *kept* token (4 here).
+    for analyzer in (ANALYZER, TWO_STAGE):
+        assert [t.pos for t in analyzer("في مدينة", positions=True, start_pos=3)] == [3, 3]

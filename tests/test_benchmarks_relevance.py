@@ -62,8 +62,9 @@ def test_the_mixed_task_is_broken_down_by_question_set():
 def test_cached_indexes_are_keyed_by_every_analyzer_setting():
     keys = {AnalyzerConfig().key(), AnalyzerConfig(stemmer="light10").key(),
             AnalyzerConfig(stopwords=False).key(), AnalyzerConfig(exact_forms=False).key(),
-            AnalyzerConfig(normalize=("diacritics",)).key()}
-    assert len(keys) == 5
+            AnalyzerConfig(normalize=("diacritics",)).key(), AnalyzerConfig(lexicon=()).key(),
+            AnalyzerConfig(lexicon=("months",)).key()}
+    assert len(keys) == 7
 
 
 @pytest.mark.slow
@@ -77,12 +78,35 @@ def test_relevance_quick_runs_every_task_and_peer(tmp_path):
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for heading in ("## mixed:", "## quranqa:", "## news (SIMULATED known-item):"):
+    for heading in ("## mixed:", "## native:", "## quranqa:", "## news (SIMULATED known-item):"):
         assert heading in out
     for system in ("arsearch (stemmer=light10-snowball", "whoosh StandardAnalyzer",
                    "SQLite FTS5", "arsearch: headline weight 3.0"):
         assert system in out
     assert "| system | part | nDCG@10 | MRR@10 | R@100 | queries | time |" in out
+
+
+def test_the_native_task_searches_the_mixed_index_and_is_judged_like_it():
+    from benchmarks.relevance import EQUAL, TASKS
+    if not data_available("arwiki_qa", "saudinewsnet"):
+        pytest.skip("../shared/data is absent (set ARSEARCH_DATA)")
+    native, mixed = TASKS["native"](True), TASKS["mixed"](True)
+    assert native.index_name == mixed.index_name == "mixed"
+    assert native.corpora == mixed.corpora and native.limit == mixed.limit
+    assert native.weights == mixed.weights == EQUAL
+    assert all(q in native.qrels for q, _ in native.queries)
+    assert not set(native.qrels) & set(mixed.qrels)
+
+
+def test_lexicon_ablation_turns_each_table_off_in_turn():
+    from benchmarks.relevance import ablations
+    from arsearch.analysis import lexicon
+    from arsearch.index.ranking import RankingParams
+    variants = ablations(["lexicon"], AnalyzerConfig(), RankingParams())
+    labels = {v.label: v.analyzer.lexicon for v in variants}
+    assert labels["lexicon off"] == ()
+    for table in lexicon.DEFAULT_TABLES:
+        assert table not in labels[f"lexicon without {table}"]
 
 
 def test_ablation_table_has_a_row_per_variant_and_a_column_per_task():

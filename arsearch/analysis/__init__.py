@@ -7,6 +7,7 @@ Independent of the index: everything here works on plain strings, and
 from .analyzer import (AnalyzedToken, ArabicAnalyzer, ArabicChain, ArabicTermFilter, ArabicTokenizer,
                        KeywordAnalyzer, ValueFilter, analyze, default_pipeline, explain,
                        normalize_value)
+from .lexicon import Lexicon
 from .normalization import NORMALIZATION_RULES, RULE_ORDER, ArabicNormalizer, normalize
 from .pipeline import TermPipeline
 from .stemming import (LIGHT10_PREFIXES, LIGHT10_SUFFIXES, Light10Stemmer, NoStemmer,
@@ -16,7 +17,7 @@ from .tokenizer import RawToken, tokenize
 
 __all__ = [
     "AnalyzedToken", "ArabicAnalyzer", "ArabicChain", "KeywordAnalyzer", "ValueFilter", "normalize_value", "ArabicNormalizer", "ArabicTermFilter", "ArabicTokenizer",
-    "LIGHT10_PREFIXES", "LIGHT10_SUFFIXES", "Light10Stemmer", "NORMALIZATION_RULES", "NoStemmer",
+    "LIGHT10_PREFIXES", "LIGHT10_SUFFIXES", "Lexicon", "Light10Stemmer", "NORMALIZATION_RULES", "NoStemmer",
     "RULE_ORDER", "RawToken", "SnowballArabicStemmer", "TermPipeline", "analyze",
     "arabic_query_stopwords", "arabic_stopwords", "default_pipeline", "english_stopwords",
     "explain", "get_stemmer", "light_stem", "normalize", "tokenize",

@@ -8,7 +8,6 @@ Whoosh objects.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,19 +15,11 @@ from .._whoosh import CompositeAnalyzer, Filter, RegexTokenizer, Token, Tokenize
 from .normalization import ArabicNormalizer, normalize
 from .pipeline import EXACT_MARK, StemAndExact, TermPipeline
 from .stemming import Stemmer
-from .tokenizer import _URL_GROUP, _URL_TRAILING, TOKEN_PATTERN, tokenize, url_host
-
-
-def _url_token(m: re.Match[str]) -> tuple[str, int, int]:
-    """A URL match as one token: its host, with offsets covering the URL
-    without the punctuation that follows it in prose."""
-    url = m.group().rstrip(_URL_TRAILING)
-    start = m.start()
-    return url_host(url), start, start + len(url)
+from .tokenizer import Span, spans, tokenize
 
 
 class ArabicTokenizer(Tokenizer):
-    """Whoosh tokenizer over :data:`~arsearch.analysis.tokenizer.TOKEN_PATTERN`.
+    """Whoosh tokenizer over :func:`~arsearch.analysis.tokenizer.spans`.
 
     Yields surface forms with offsets into the original text; normalization
     is left to the filters, so offsets stay exact.
@@ -56,15 +47,8 @@ class ArabicTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        # The hot loop of indexing: keep it free of attribute lookups and
-        # objects it does not need.
         pos = start_pos
-        for m in TOKEN_PATTERN.finditer(value):
-            if m.lastindex == _URL_GROUP:
-                text, start, end = _url_token(m)
-            else:
-                text = m.group()
-                start, end = m.span()
+        for text, start, end, _ in spans(value):
             t.text = text
             t.boost = 1.0
             if keeporiginal:
@@ -78,16 +62,72 @@ class ArabicTokenizer(Tokenizer):
             yield t
 
 
+def _term_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, query: bool,
+                 chars: bool, keeporiginal: bool, pos: int, offset: int) -> Iterator[Token]:
+    """The term loop, the only one: ``t`` filled with each term of each word
+    of ``words`` and yielded. The two-stage chain and the fused one both run it,
+    so they give the same tokens, positions and offsets.
+
+    Positions count indexed words from ``pos``: a stopword takes none, so a
+    phrase matches across it, and an exact form (``=word``) shares its
+    stem's position. In queries, exact forms are left out, so Whoosh's own
+    query parser sees one term per word.
+    """
+    # Runs once per token of every article: no attribute lookups, no objects
+    # it does not need, and the term cache read inline.
+    lookup = (pipeline._query_cache if query else pipeline._cache).get
+    exact = EXACT_MARK
+    pair = StemAndExact
+    for text, start, end, _ in words:
+        terms = lookup(text)
+        if terms is None:
+            terms = pipeline(text, query)
+        if not terms:
+            continue
+        if chars:
+            t.startchar = offset + start
+            t.endchar = offset + end
+        if keeporiginal:
+            t.original = text
+        if type(terms) is pair:             # (stem, "=word"): the common case
+            t.text = terms[0]
+            t.pos = pos
+            pos += 1
+            yield t
+            if not query:
+                t.text = terms[1]
+                t.pos = pos - 1             # the exact form sits on its stem's position
+                yield t
+            continue
+        if len(terms) == 1:                 # never an exact form alone
+            t.text = terms[0]
+            t.pos = pos
+            pos += 1
+            yield t
+            continue
+        for term in terms:
+            if term[0] == exact:
+                if query:
+                    continue
+                t.pos = pos - 1
+            else:
+                t.pos = pos
+                pos += 1
+            t.text = term
+            yield t
+
+
 class ArabicTermFilter(Filter):
     """Whoosh filter that normalizes, drops stopwords and stems, through a
     cached :class:`~arsearch.analysis.pipeline.TermPipeline`.
 
     Positions are renumbered after stopwords are dropped, in documents and
-    queries alike, so a phrase matches across a removed stopword. An exact
-    form (``=word``, see :data:`~arsearch.analysis.pipeline.EXACT_MARK`)
-    shares its stem's position. Tokens analysed with ``mode="query"`` lose
-    question words, and their exact forms, so Whoosh's own query parser
-    sees one term per word.
+    queries alike, from the first incoming token's position, so a phrase
+    matches across a removed stopword. An exact form (``=word``, see
+    :data:`~arsearch.analysis.pipeline.EXACT_MARK`) shares its stem's
+    position. Tokens analysed with ``mode="query"`` lose question words,
+    and their exact forms, so Whoosh's own query parser sees one term per
+    word.
     """
 
     def __init__(self, pipeline: TermPipeline | None = None, **options: object):
@@ -99,27 +139,25 @@ class ArabicTermFilter(Filter):
     __hash__ = Filter.__hash__
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        pipeline = self.pipeline
-        pos = None
-        for t in tokens:
-            query = t.mode == "query"
-            terms = pipeline(t.text, query)
-            if not terms:
-                continue
-            if t.positions:
-                if pos is None:
-                    pos = t.pos
-            for term in terms:
-                if term[0] == EXACT_MARK and query:
-                    continue
-                t.text = term
-                if t.positions:
-                    if term[0] == EXACT_MARK:
-                        t.pos = pos - 1  # the exact form sits on its stem's position
-                    else:
-                        t.pos = pos
-                        pos += 1
-                yield t
+        incoming = iter(tokens)
+        first = next(incoming, None)
+        if first is None:
+            return
+        chars = first.chars
+
+        def words() -> Iterator[Span]:
+            # Read each token before the term loop writes its terms into it.
+            t: Token | None = first
+            while t is not None:
+                if chars:
+                    yield t.text, t.startchar, t.endchar, 0
+                else:
+                    yield t.text, 0, 0, 0
+                t = next(incoming, None)
+
+        yield from _term_tokens(first, words(), self.pipeline, first.mode == "query", chars,
+                                getattr(first, "original", None) is not None,
+                                first.pos if first.positions else 0, 0)
 
 
 class ArabicChain(CompositeAnalyzer):
@@ -127,10 +165,11 @@ class ArabicChain(CompositeAnalyzer):
 
     It is an ordinary Whoosh :class:`CompositeAnalyzer` (its ``items`` are
     the tokenizer and the filter, and ``|`` adds more filters), but the
-    common call runs tokenizing and term mapping in a single generator
-    with the term cache read inline: analysis runs once per token of every
-    article indexed, and the extra generator layer cost more than the work.
-    The tokens are exactly those of the two-stage chain.
+    common call feeds the tokenizer's spans straight into the term loop,
+    without Whoosh tokens in between: analysis runs once per token of every
+    article indexed. Both paths run the same two loops
+    (:func:`~arsearch.analysis.tokenizer.spans` and the term loop), so the
+    tokens, positions and offsets are exactly those of the two-stage chain.
     """
 
     def __init__(self, pipeline: TermPipeline):
@@ -149,65 +188,10 @@ class ArabicChain(CompositeAnalyzer):
                                     keeporiginal=keeporiginal, removestops=removestops,
                                     start_pos=start_pos, start_char=start_char,
                                     tokenize=tokenize, mode=mode, **kwargs)
-        return self._fused(value, positions, chars, keeporiginal, removestops, start_pos,
-                           start_char, mode, kwargs)
-
-    def _fused(self, value: str, positions: bool, chars: bool, keeporiginal: bool,
-               removestops: bool, start_pos: int, start_char: int, mode: str,
-               kwargs: dict[str, object]) -> Iterator[Token]:
-        pipeline = self.pipeline
-        query = mode == "query"
-        lookup = (pipeline._query_cache if query else pipeline._cache).get
-        url_group = _URL_GROUP
-        exact = EXACT_MARK
-        pair = StemAndExact
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
-        pos = start_pos
-        for m in TOKEN_PATTERN.finditer(value):
-            if m.lastindex == url_group:
-                text, start, end = _url_token(m)
-            else:
-                text = m.group()
-                start = end = 0
-            terms = lookup(text)
-            if terms is None:
-                terms = pipeline(text, query)
-            if not terms:
-                continue
-            if chars:
-                if m.lastindex != url_group:
-                    start, end = m.span()
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            if keeporiginal:
-                t.original = text
-            if type(terms) is pair:             # (stem, "=word"): the common case
-                t.text = terms[0]
-                t.pos = pos
-                pos += 1
-                yield t
-                if not query:
-                    t.text = terms[1]
-                    t.pos = pos - 1             # the exact form sits on its stem's position
-                    yield t
-                continue
-            if len(terms) == 1:                 # never an exact form alone
-                t.text = terms[0]
-                t.pos = pos
-                pos += 1
-                yield t
-                continue
-            for term in terms:
-                if term[0] == exact:
-                    if query:
-                        continue
-                    t.pos = pos - 1
-                else:
-                    t.pos = pos
-                    pos += 1
-                t.text = term
-                yield t
+        return _term_tokens(t, spans(value), self.pipeline, mode == "query", chars,
+                            keeporiginal, start_pos if positions else 0, start_char)
 
 
 def ArabicAnalyzer(
@@ -218,6 +202,7 @@ def ArabicAnalyzer(
     normalize: Iterable[str] | None = None,
     exact_forms: bool = True,
     latin_stemmer: str | None = "english",
+    lexicon: bool | Iterable[str] = True,
 ) -> CompositeAnalyzer:
     """A Whoosh analyzer for Arabic text, mixed with Latin-script words.
 
@@ -235,6 +220,10 @@ def ArabicAnalyzer(
         (as ``=word``, on the stem's position), so an exact match can
         outrank a match through stemming.
     :param latin_stemmer: Snowball language for Latin tokens, or ``None``.
+    :param lexicon: the word tables applied before stemming (see
+        :mod:`arsearch.analysis.lexicon`): ``True`` for the default tables
+        (month names, places and their nisbas, protected names), ``False``
+        for none, or table names such as ``["months"]``.
 
     >>> from whoosh.fields import Schema, TEXT
     >>> schema = Schema(body=TEXT(analyzer=ArabicAnalyzer()))
@@ -246,7 +235,7 @@ def ArabicAnalyzer(
     pipeline = TermPipeline(
         stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
         normalizer=ArabicNormalizer(normalize), exact_forms=exact_forms,
-        latin_stemmer=latin_stemmer)
+        latin_stemmer=latin_stemmer, lexicon=lexicon)
     return ArabicChain(pipeline)
 
 

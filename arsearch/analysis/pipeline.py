@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
+from .lexicon import Lexicon, compiled, resolve_tables
 from .normalization import ArabicNormalizer
 from .stemming import Stemmer, get_stemmer
 from .stopwords import english_stopwords, raw_stopwords
@@ -84,6 +85,14 @@ class TermPipeline:
     (('قو', '=والقوات'), (), ('report',), ('2023',))
     >>> p("متى"), p("متى", query=True)
     (('مت', '=متي'), ())
+
+    Words of the lexicon (:mod:`arsearch.analysis.lexicon`) are indexed as
+    their row's term instead of a stem:
+
+    >>> p("أيلول"), p("الليبيون"), p("فيصل")
+    (('سبتمبر', '=ايلول'), ('ليبيا', '=الليبيون'), ('فيصل', '=فيصل'))
+    >>> TermPipeline(lexicon=False)("فيصل")
+    ('يصل', '=فيصل')
     """
 
     def __init__(
@@ -95,15 +104,22 @@ class TermPipeline:
         normalizer: ArabicNormalizer | None = None,
         latin_stemmer: str | None = "english",
         exact_forms: bool = True,
+        lexicon: bool | Iterable[str] = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ):
+        tables = resolve_tables(lexicon)
         # Whoosh pickles analyzers into the index's schema: keep only these
-        # settings there (not the cache), and rebuild the rest on load.
+        # settings there (not the cache), and rebuild the rest on load. The
+        # lexicon is kept as the names of its tables, so an index keeps the
+        # tables it was built with when the defaults change.
         self._settings = dict(stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
                               normalizer=normalizer, latin_stemmer=latin_stemmer,
-                              exact_forms=exact_forms, cache_size=cache_size)
+                              exact_forms=exact_forms, lexicon=tables, cache_size=cache_size)
         self.exact_forms = exact_forms
         self.normalizer = normalizer if normalizer is not None else ArabicNormalizer()
+        #: The lexicon tables applied before stemming (empty: none).
+        self.lexicon_tables: tuple[str, ...] = tables
+        self.lexicon: Lexicon | None = compiled(tables, self.normalizer) if tables else None
         self.stemmer: Stemmer = get_stemmer(stemmer)
         # The bundled Arabic lists are normalized with this pipeline's own
         # steps (with every step, that is arabic_stopwords()), so a list
@@ -160,6 +176,15 @@ class TermPipeline:
                                        or _spelled_as_particle(surface)):
                 return ()
             if " " not in normalized:           # one word: the common case, kept lean
+                if self.lexicon is not None:
+                    term = self.lexicon.get(normalized, surface)
+                    if term is not None:
+                        # A lexicon term stands for many spellings, so the
+                        # exact form always goes with it, even when it is
+                        # the term itself (ليبيا, not only الليبية).
+                        if not self.exact_forms:
+                            return (term,)
+                        return StemAndExact((term, EXACT_MARK + normalized))
                 stem = self.stemmer(normalized) or normalized
                 if stem == normalized or not self.exact_forms:
                     return (stem,)
@@ -193,6 +218,9 @@ class TermPipeline:
         return dict(self._settings)
 
     def __setstate__(self, state: dict[str, object]) -> None:
+        # Saved before the lexicon existed: analyse as then, without it, so
+        # queries are analysed the way the index's articles were.
+        state = {"lexicon": False, **state}
         self.__init__(**state)  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
@@ -200,6 +228,7 @@ class TermPipeline:
                 and other.stopwords == self.stopwords and other.normalizer == self.normalizer
                 and other.query_stopwords == self.query_stopwords
                 and other.exact_forms == self.exact_forms
+                and other.lexicon_tables == self.lexicon_tables
                 and other._settings["latin_stemmer"] == self._settings["latin_stemmer"])
 
     __hash__ = None  # type: ignore[assignment]

@@ -89,6 +89,32 @@ def url_host(url: str) -> str:
     return (m.group(1) if m else url).lower().rstrip(".")
 
 
+#: One token as :func:`spans` yields it: surface form, start, end, and the
+#: number of the :data:`TOKEN_PATTERN` group that matched (its kind).
+Span = tuple[str, int, int, int]
+
+
+def spans(text: str) -> Iterator[Span]:
+    """The tokenizing loop, the only one: every consumer of tokens
+    (:func:`tokenize`, the Whoosh tokenizer, the analyzer's fused loop)
+    reads it. A URL becomes its host name, with offsets covering the URL
+    without the punctuation that prose puts after it.
+
+    >>> list(spans("انظر www.spa.gov.sa/x."))
+    [('انظر', 0, 4, 1), ('spa.gov.sa', 5, 21, 2)]
+    """
+    url_group = _URL_GROUP
+    for m in TOKEN_PATTERN.finditer(text):
+        group = m.lastindex
+        if group == url_group:
+            start = m.start()
+            url = m.group().rstrip(_URL_TRAILING)
+            yield url_host(url), start, start + len(url), group
+        else:
+            start, end = m.span()
+            yield m.group(), start, end, group
+
+
 def tokenize(text: str) -> Iterator[RawToken]:
     """Yield the tokens of ``text`` with their kinds and original offsets.
 
@@ -97,12 +123,6 @@ def tokenize(text: str) -> Iterator[RawToken]:
     >>> list(tokenize("pic.twitter.com/AbC123"))
     [RawToken(text='pic.twitter.com', kind='url', start=0, end=22)]
     """
-    for m in TOKEN_PATTERN.finditer(text):
-        group = m.lastindex
-        if group == _URL_GROUP:
-            start, end = m.span()
-            url = m.group().rstrip(_URL_TRAILING)
-            yield RawToken(url_host(url), URL, start, start + len(url))
-        else:
-            start, end = m.span()
-            yield RawToken(m.group(), _KINDS[group], start, end)
+    kinds = _KINDS
+    for surface, start, end, group in spans(text):
+        yield RawToken(surface, kinds[group], start, end)

@@ -73,8 +73,10 @@ class Index:
         "body": 1.0}``; the default weights the headline over the body.
     :param create: with ``False``, refuse to create a new index: the path
         must already hold one.
-    :param stemmer, stopwords, normalize: analyzer settings of a *new* index
-        (see :func:`arsearch.ArabicAnalyzer`). An existing index keeps the
+    :param stemmer, stopwords, normalize, exact_forms, lexicon: analyzer
+        settings of a *new* index (see :func:`arsearch.ArabicAnalyzer`;
+        ``lexicon`` names the tables of month names, places and protected
+        names to apply, ``True`` for all). An existing index keeps the
         settings it was built with.
     :param ranking: full ranking settings (:class:`RankingParams`), for
         experiments; ``weights`` is applied on top.
@@ -107,6 +109,7 @@ class Index:
         stopwords: bool | None = None,
         normalize: Iterable[str] | None = None,
         exact_forms: bool | None = None,
+        lexicon: bool | Iterable[str] | None = None,
         ranking: RankingParams | None = None,
         spelling: SpellingParams | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -130,6 +133,8 @@ class Index:
             analyzer["normalize"] = list(normalize)
         if exact_forms is not None:
             analyzer["exact_forms"] = bool(exact_forms)
+        if lexicon is not None:
+            analyzer["lexicon"] = lexicon if isinstance(lexicon, bool) else list(lexicon)
         if (isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float))
                 or not lock_timeout >= 0):
             raise SettingsError(f"lock_timeout must be a number of seconds >= 0, got "
@@ -872,7 +877,8 @@ def _describe(pipeline: TermPipeline) -> dict[str, Any]:
     """A pipeline's settings as JSON-ready data (stored in arsearch.json,
     shown by stats())."""
     return {"stemmer": pipeline.stemmer_name, "stopwords": bool(pipeline.stopwords),
-            "normalize": list(pipeline.normalizer.steps), "exact_forms": pipeline.exact_forms}
+            "normalize": list(pipeline.normalizer.steps), "exact_forms": pipeline.exact_forms,
+            "lexicon": list(pipeline.lexicon_tables)}
 
 
 def _requested(analyzer: Mapping[str, Any]) -> set[str]:

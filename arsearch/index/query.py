@@ -170,7 +170,7 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
     >>> [t.text for t in q.terms if t.exact]
     ['=وقعت', '=الاتفاقيه', '=وزير', '=الخارجيه']
     >>> [t.text for t in q.excluded_terms], q.sources
-    (['سودان'], ['الافق'])
+    (['السودان'], ['الافق'])
     """
     check_query(query)
     parsed = ParsedQuery()
