@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from arsearch.index.writing import DEFAULT_BATCH_SIZE
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -51,7 +53,7 @@ def test_speed_quick(tmp_path: Path) -> None:
     stdout, report = run_quick("speed.py", tmp_path, "--batch-sizes", "500,2000", "--profile")
     assert report.startswith("## Speed (benchmarks/speed.py)")
     for key in ("Load average at start", "arsearch source: `",
-                "### Index build: saudinewsnet, 200 articles, batch size 2000",
+                f"### Index build: saudinewsnet, 200 articles, batch size {DEFAULT_BATCH_SIZE}",
                 "| engine | build s (median) | min–max s | docs/s |",
                 "| arsearch Index |", "| Whoosh StandardAnalyzer |",
                 "Build time arsearch / Whoosh:",

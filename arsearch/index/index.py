@@ -749,9 +749,7 @@ class Index:
             oldest, newest = snap.date_range()
             sources = snap.value_counts("source")
             articles, segments = snap.doc_count, snap.segment_count
-        size = None
-        if self.path is not None:
-            size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        size = None if self.path is None else _directory_bytes(self.path)
         return {
             "path": str(self.path) if self.path else None,
             "articles": articles,
@@ -805,6 +803,19 @@ class Index:
             speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
                               lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
             return speller.suggest(query)
+
+
+def _directory_bytes(path: Path) -> int:
+    """The bytes of the files in an index directory. A commit in another
+    thread or process may remove files as they are counted: those count 0."""
+    total = 0
+    for p in path.iterdir():
+        try:
+            if p.is_file():
+                total += p.stat().st_size
+        except FileNotFoundError:
+            continue
+    return total
 
 
 def _headline_and_body(text: str | tuple[str, str]) -> tuple[str, str]:
