@@ -395,9 +395,9 @@ def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     segment lives; deletions are applied by the caller. Whoosh's matchers
     yield one posting per Python call; here each block of up to 128 postings
     is unpickled and turned into arrays at once."""
-    if fieldname not in leaf.schema:
+    terms = getattr(leaf, "_terms", None)
+    if terms is None or fieldname not in leaf.schema:     # an empty index's reader
         return None
-    terms = leaf._terms
     tbytes = leaf._text_to_bytes(fieldname, text)
     try:
         info = terms.term_info(fieldname, tbytes)   # one look-up, not `in` and then another
