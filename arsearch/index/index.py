@@ -846,8 +846,13 @@ def _phrase_query(phrase: Phrase) -> Any:
     return phrase_query(phrase.terms, phrase.fields)
 
 
-#: Matching articles whose spelling of a source or tag facets read, at most,
-#: per value: the count is exact, the commonest spelling is that of these.
+#: Up to this many matching articles, facets read every one's spelling, so
+#: the spelling shown is the commonest of all (and a sharded index shows the
+#: same one as a single index).
+FACET_EXACT_SPELLINGS = 5000
+#: Beyond that, the spelling of a source or tag is read from at most this
+#: many articles a value: the count stays exact, the spelling shown is the
+#: commonest of the sample.
 FACET_SPELLING_SAMPLE = 32
 
 
@@ -856,13 +861,14 @@ def _facet_spellings(snap: Snapshot, docnums: np.ndarray,
     """For each normalized source (or tag) of ``docnums``, how often each
     of its spellings occurs.
 
-    Few matching articles are read whole. Many are counted from each
+    Up to :data:`FACET_EXACT_SPELLINGS` matching articles are read whole.
+    More are counted from each
     value's postings, and the spellings read from at most
     :data:`FACET_SPELLING_SAMPLE` articles a value, spread over its
     matches: the counts stay exact, and facets over a whole archive cost a
     few reads per source instead of one per article."""
     values = snap.field_values(field)
-    if len(docnums) <= max(len(values), FACET_SPELLING_SAMPLE):
+    if len(docnums) <= max(len(values), FACET_EXACT_SPELLINGS):
         return _spellings_of(snap, docnums.tolist(), field)
     wanted = np.zeros(snap.doc_count_all, dtype=bool)
     wanted[docnums] = True
