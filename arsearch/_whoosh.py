@@ -53,6 +53,7 @@ with quiet():
     from whoosh.filedb.filestore import FileStorage, RamStorage
     from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, LockError
     from whoosh.index import FileIndex
+    from whoosh.reading import TermNotFound
     from whoosh.index import exists_in as index_exists_in
     from whoosh.codec import whoosh3 as _w3
     from whoosh.util.numeric import byte_to_length as _byte_to_length
@@ -394,11 +395,14 @@ def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     segment lives; deletions are applied by the caller. Whoosh's matchers
     yield one posting per Python call; here each block of up to 128 postings
     is unpickled and turned into arrays at once."""
-    if (fieldname, text) not in leaf:
+    terms = getattr(leaf, "_terms", None)
+    if terms is None or fieldname not in leaf.schema:     # an empty index's reader
         return None
-    terms = leaf._terms
     tbytes = leaf._text_to_bytes(fieldname, text)
-    info = terms.term_info(fieldname, tbytes)
+    try:
+        info = terms.term_info(fieldname, tbytes)   # one look-up, not `in` and then another
+    except TermNotFound:
+        return None
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

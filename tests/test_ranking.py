@@ -99,7 +99,10 @@ def reference_scores(articles: list[dict], query: str, pipeline, params: Ranking
     fields = ("headline", "body")
     terms = {a["id"]: {f: Counter(analyze(a.get(f, ""), pipeline=pipeline)) for f in fields}
              for a in articles}
-    lengths = {a["id"]: {f: sum(terms[a["id"]][f].values()) for f in fields} for a in articles}
+    # A field's length counts its words (stems): an index keeps exact forms
+    # (=word) in fields of their own, scored with the text field's length.
+    lengths = {a["id"]: {f: sum(n for t, n in terms[a["id"]][f].items() if t[0] != "=")
+                         for f in fields} for a in articles}
     n = len(articles)
     avg = {f: (sum(_quantized(lengths[d][f]) for d in lengths) / n) or 1.0 for f in fields}
     scores: dict[str, float] = {}

@@ -472,3 +472,22 @@ def test_until_with_a_time_of_day_ends_there(make_index):
     ])
     assert ix.search("خبر", until="26 سبتمبر 2023 الساعة 10 مساءً").ids == ["early"]
     assert set(ix.search("خبر", until="26 سبتمبر 2023").ids) == {"early", "late"}
+
+
+def test_facets_over_many_articles_count_exactly_without_reading_each(make_index, monkeypatch):
+    from arsearch.index.snapshot import Snapshot
+
+    spelling = ["صحيفة الأفق", "صحيفة الأفق", "صحيفة الافق", "وكالة المدار"]
+    articles = [{"id": f"f{i}", "headline": "خبر عن الطقس", "source": spelling[i % 4],
+                 "tags": ["طقس", "أمطار"] if i % 2 else ["طقس"]} for i in range(300)]
+    ix = make_index(articles)
+    exact = ix.facets("الطقس", "source")
+    monkeypatch.setattr("arsearch.index.index.FACET_EXACT_SPELLINGS", 50)
+    reads: list[int] = []
+    stored = Snapshot.stored
+    monkeypatch.setattr(Snapshot, "stored", lambda self, d: reads.append(d) or stored(self, d))
+    # One bucket for both spellings, shown in the commonest, counted exactly.
+    assert ix.facets("الطقس", "source") == exact == {"صحيفة الأفق": 225, "وكالة المدار": 75}
+    assert ix.facets("الطقس", "tags") == {"طقس": 300, "أمطار": 150}
+    assert ix.facets("", "source", tags="أمطار") == {"صحيفة الأفق": 75, "وكالة المدار": 75}
+    assert len(reads) < 300          # a sample per value, not every article

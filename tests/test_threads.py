@@ -177,3 +177,23 @@ def test_the_segment_cache_is_thread_safe_and_bounded() -> None:
     assert not errors, errors
     assert 0 < cache.held_bytes <= cache.max_bytes
     assert 0 < len(cache) < 4 * 60
+
+
+def test_the_postings_cache_stays_within_its_bound_over_many_searches(tmp_path: Path) -> None:
+    # A few thousand articles with many distinct words, a cache far smaller
+    # than their postings: searching every word keeps the cache bounded.
+    rng = random.Random(9)
+    words = [f"كلمة{i}" for i in range(400)]
+    articles = [{"id": f"m{i}", "headline": " ".join(rng.sample(words, 3)),
+                 "body": " ".join(rng.choices(words, k=60))} for i in range(1500)]
+    limit = 120_000
+    ix = arsearch.Index(tmp_path / "ix", workers=1, cache_bytes=limit)
+    ix.add(articles, batch_size=500)
+    for word in words:
+        assert ix.search_ids(word, limit=3)
+        assert ix._cache.held_bytes <= limit
+    assert len(ix._cache) > 0
+    # Evicted postings are read again, with the same results.
+    first = ix.search_ids(words[0], limit=50)
+    ix._cache.clear()
+    assert ix.search_ids(words[0], limit=50) == first

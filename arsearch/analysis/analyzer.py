@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .._whoosh import CompositeAnalyzer, Filter, RegexTokenizer, Token, Tokenizer
+from ..errors import SettingsError
 from .normalization import ArabicNormalizer, normalize
 from .pipeline import EXACT_MARK, StemAndExact, TermPipeline
 from .stemming import Stemmer
@@ -62,8 +63,16 @@ class ArabicTokenizer(Tokenizer):
             yield t
 
 
+#: What a term filter yields of each word: its stem and exact form
+#: (``ALL_FORMS``), the stem alone (``STEMS``: a text field whose exact
+#: forms are indexed in a field of their own), or the exact form alone
+#: (``EXACT_FORMS``: that field).
+ALL_FORMS, STEMS, EXACT_FORMS = "all", "stems", "exact"
+
+
 def _term_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, query: bool,
-                 chars: bool, keeporiginal: bool, pos: int, offset: int) -> Iterator[Token]:
+                 chars: bool, keeporiginal: bool, pos: int, offset: int,
+                 forms: str = ALL_FORMS) -> Iterator[Token]:
     """The term loop, the only one: ``t`` filled with each term of each word
     of ``words`` and yielded. The two-stage chain and the fused one both run it,
     so they give the same tokens, positions and offsets.
@@ -71,8 +80,41 @@ def _term_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, query:
     Positions count indexed words from ``pos``: a stopword takes none, so a
     phrase matches across it, and an exact form (``=word``) shares its
     stem's position. In queries, exact forms are left out, so Whoosh's own
-    query parser sees one term per word.
+    query parser sees one term per word; ``forms`` leaves out one kind of
+    term in documents too.
     """
+    if forms == EXACT_FORMS:
+        return _exact_tokens(t, words, pipeline, chars, keeporiginal, pos, offset)
+    return _all_tokens(t, words, pipeline, query or forms == STEMS, query, chars,
+                       keeporiginal, pos, offset)
+
+
+def _exact_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, chars: bool,
+                  keeporiginal: bool, pos: int, offset: int) -> Iterator[Token]:
+    """The exact forms alone, each on its stem's position."""
+    lookup = pipeline._cache.get
+    exact = EXACT_MARK
+    for text, start, end, _ in words:
+        terms = lookup(text)
+        if terms is None:
+            terms = pipeline(text)
+        for term in terms:
+            if term[0] != exact:
+                pos += 1
+                continue
+            if chars:
+                t.startchar = offset + start
+                t.endchar = offset + end
+            if keeporiginal:
+                t.original = text
+            t.text = term
+            t.pos = pos - 1
+            yield t
+
+
+def _all_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, skip_exact: bool,
+                query: bool, chars: bool, keeporiginal: bool, pos: int,
+                offset: int) -> Iterator[Token]:
     # Runs once per token of every article: no attribute lookups, no objects
     # it does not need, and the term cache read inline.
     lookup = (pipeline._query_cache if query else pipeline._cache).get
@@ -94,7 +136,7 @@ def _term_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, query:
             t.pos = pos
             pos += 1
             yield t
-            if not query:
+            if not skip_exact:
                 t.text = terms[1]
                 t.pos = pos - 1             # the exact form sits on its stem's position
                 yield t
@@ -107,7 +149,7 @@ def _term_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, query:
             continue
         for term in terms:
             if term[0] == exact:
-                if query:
+                if skip_exact:
                     continue
                 t.pos = pos - 1
             else:
@@ -130,11 +172,23 @@ class ArabicTermFilter(Filter):
     word.
     """
 
-    def __init__(self, pipeline: TermPipeline | None = None, **options: object):
+    #: Which terms of each word to yield (:data:`ALL_FORMS`, :data:`STEMS`
+    #: or :data:`EXACT_FORMS`); a class default, so that filters pickled by
+    #: earlier versions (without it) keep yielding both.
+    forms = ALL_FORMS
+
+    def __init__(self, pipeline: TermPipeline | None = None, forms: str = ALL_FORMS,
+                 **options: object):
+        if forms not in (ALL_FORMS, STEMS, EXACT_FORMS):
+            raise SettingsError(f"forms must be {ALL_FORMS!r}, {STEMS!r} or {EXACT_FORMS!r}, "
+                                f"got {forms!r}")
         self.pipeline = pipeline if pipeline is not None else TermPipeline(**options)  # type: ignore[arg-type]
+        if forms != ALL_FORMS:
+            self.forms = forms
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.pipeline == self.pipeline
+        return (type(other) is type(self) and other.pipeline == self.pipeline
+                and other.forms == self.forms)
 
     __hash__ = Filter.__hash__
 
@@ -157,7 +211,7 @@ class ArabicTermFilter(Filter):
 
         yield from _term_tokens(first, words(), self.pipeline, first.mode == "query", chars,
                                 getattr(first, "original", None) is not None,
-                                first.pos if first.positions else 0, 0)
+                                first.pos if first.positions else 0, 0, self.forms)
 
 
 class ArabicChain(CompositeAnalyzer):
@@ -172,8 +226,8 @@ class ArabicChain(CompositeAnalyzer):
     tokens, positions and offsets are exactly those of the two-stage chain.
     """
 
-    def __init__(self, pipeline: TermPipeline):
-        super().__init__(ArabicTokenizer(), ArabicTermFilter(pipeline))
+    def __init__(self, pipeline: TermPipeline, forms: str = ALL_FORMS):
+        super().__init__(ArabicTokenizer(), ArabicTermFilter(pipeline, forms))
 
     @property
     def pipeline(self) -> TermPipeline:
@@ -191,7 +245,8 @@ class ArabicChain(CompositeAnalyzer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         return _term_tokens(t, spans(value), self.pipeline, mode == "query", chars,
-                            keeporiginal, start_pos if positions else 0, start_char)
+                            keeporiginal, start_pos if positions else 0, start_char,
+                            self.items[1].forms)
 
 
 def ArabicAnalyzer(

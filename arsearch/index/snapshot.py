@@ -34,8 +34,10 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from ..analysis.pipeline import EXACT_MARK
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
                        query, quiet, segment_id, term_postings)
+from .schema import exact_fields
 
 #: Default memory bound of the arrays cached from segments (postings,
 #: lengths, dates), in bytes.
@@ -224,6 +226,7 @@ class Snapshot:
         self._segments: tuple[_Segment, ...] = tuple(segments)
         self._bases = [seg.base for seg in segments]
         self._id_columns: dict[str, Any] = {}
+        self._exact_fields = exact_fields(searcher.schema)
         self._lexicons: dict[str, tuple[str, ...]] = {}
         cache.retain(s.id for s in segments)
 
@@ -314,9 +317,14 @@ class Snapshot:
         """A term's postings in one segment, deleted documents included:
         segment-local document numbers, frequencies and field lengths.
         Compact types (frequencies and lengths are small whole numbers, exact
-        in float32) so that twice as many fit in the cache."""
+        in float32) so that twice as many fit in the cache. An exact form
+        (``=word``) is read from its own field where the index has one, with
+        the lengths of the text field it belongs to."""
+        indexed = fieldname
+        if text.startswith(EXACT_MARK):
+            indexed = self._exact_fields.get(fieldname, fieldname)
         with self._lock:
-            found = term_postings(seg.leaf, fieldname, text)
+            found = term_postings(seg.leaf, indexed, text)
         if found is None:
             return None
         ids, tfs = found
@@ -404,11 +412,14 @@ class Snapshot:
         term's entry in each segment's dictionary, except in segments with
         deletions, whose postings are read to skip deleted documents."""
         total = 0
+        indexed = fieldname
+        if text.startswith(EXACT_MARK):
+            indexed = self._exact_fields.get(fieldname, fieldname)
         for seg in self._segments:
             if seg.live is None:
                 with self._lock:
-                    if (fieldname, text) in seg.leaf:
-                        total += seg.leaf.doc_frequency(fieldname, text)
+                    if (indexed, text) in seg.leaf:
+                        total += seg.leaf.doc_frequency(indexed, text)
             else:
                 found = self._segment_postings(seg, fieldname, text)
                 if found is not None:

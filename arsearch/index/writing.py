@@ -28,6 +28,7 @@ from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
 from .parallel import SegmentBuilder
+from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, remove_stale_files
 
 log = logging.getLogger("arsearch")
@@ -91,6 +92,7 @@ class IndexWriter:
         self._committed = committed
         self._check_open = check_open
         self._lock = threading.RLock()
+        self._exact = exact_fields(opened.schema)
 
     @property
     def where(self) -> str:
@@ -238,7 +240,7 @@ class IndexWriter:
                      builder: SegmentBuilder | None = None) -> int:
         if not batch:
             return 0
-        records = [index_fields(article) for article in batch.values()]
+        records = [index_fields(article, self._exact) for article in batch.values()]
         parallel = builder is not None and builder.worth_it(len(records))
         built: list[Any] = []
 
@@ -314,8 +316,9 @@ class IndexWriter:
                     precheck=False)
 
 
-def index_fields(article: Article) -> dict[str, Any]:
-    """The Whoosh fields of one article."""
+def index_fields(article: Article, exact: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The Whoosh fields of one article; ``exact`` maps a text field to the
+    field of its exact forms (see :data:`arsearch.index.schema.EXACT_FIELDS`)."""
     fields: dict[str, Any] = {
         "id": article.id,
         "headline": article.headline,
@@ -327,6 +330,8 @@ def index_fields(article: Article) -> dict[str, Any]:
         "url": article.url,
         "extra": dict(article.extra),
     }
+    for name, exact_name in (exact or {}).items():
+        fields[exact_name] = fields[name]
     if article.date is not None:
         fields["date"] = article.date
     return fields
