@@ -204,9 +204,13 @@ def test_the_cli_prints_did_you_mean(tmp_path):
     with arsearch.Index(target) as built:
         built.add(ARTICLES)
     out = io.StringIO()
-    assert main(["search", "المستسفى الجديد", "--index", target], out=out) == 0
+    assert main(["search", "المستسفى الجديد", "--index", target, "--no-correct"],
+                out=out) == 0
     lines = out.getvalue().splitlines()
     assert lines[1] == "did you mean: المستشفى الجديد"
+    out = io.StringIO()
+    assert main(["search", "المستسفى الجديد", "--index", target], out=out) == 0
+    assert out.getvalue().splitlines()[1] == "showing results for: المستشفى الجديد"
     out = io.StringIO()
     assert main(["search", "المستسفى", "--index", target, "--json"], out=out) == 0
     assert json.loads(out.getvalue())["suggestion"] == "المستشفى"

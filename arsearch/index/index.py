@@ -448,10 +448,11 @@ class Index:
         see :meth:`suggest`) or ``None``, worked out when first read.
 
         **Phrases that match nothing.** When the quoted phrases (with the
-        filters and exclusions) leave no article, the phrases are read as
-        their words; articles holding some of the phrases rank before those
-        holding none, the more phrases the earlier. ``Results.relaxed_phrases``
-        lists the phrases read that way.
+        filters and exclusions) leave no result, the phrases are read as
+        their words; articles holding a phrase's words within
+        :data:`PHRASE_NEAR` words of each other, in any order, rank before
+        those that do not, the more phrases the earlier.
+        ``Results.relaxed_phrases`` lists the phrases read that way.
 
         An empty query, or one made only of exclusions (``-word``), lists
         every article (within the filters) newest first. A query whose words
@@ -616,31 +617,31 @@ class Index:
                 allowed = np.setdiff1d(allowed, excluded)
             return Ranked(allowed, np.zeros(len(allowed))), ()
         ranker = Ranker(snap)
+
+        def ranking(allowed: np.ndarray | None, best: int | None) -> Ranked:
+            if best is not None:
+                return ranker.top(parsed.terms, request.params, best, allowed, excluded,
+                                  statistics)
+            return ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
+
         phrases = [_phrase_query(p) for p in parsed.phrases]
         relax = request.relax_phrases if phrases else False
         if not relax:
-            allowed = _select(snap, (filters or []) + phrases)
-            if relax is None and not len(np.setdiff1d(allowed, excluded)):
-                relax = True        # the phrases leave nothing: read them as words
-        if not relax:
-            if top is not None:
-                return ranker.top(parsed.terms, request.params, top, allowed, excluded,
-                                  statistics), ()
-            return ranker.rank(parsed.terms, request.params, allowed, excluded, statistics), ()
+            ranked = ranking(_select(snap, (filters or []) + phrases), top)
+            # Read as words only when the phrases leave no result (what a
+            # sharded index asks of its shards, too).
+            if relax is False or ranked.total:
+                return ranked, ()
         allowed = _select(snap, filters)
         # Articles holding more of the phrases first, a phrase counting as
-        # held when its words are near each other, in any order (a title
-        # quoted from memory: words swapped, one left out): each phrase held
-        # adds more than any article's score can be (the same in every shard).
+        # held when all its words are near each other, in any order (a title
+        # quoted from memory, its words swapped or a word put in): each phrase
+        # held adds more than any article's score can be (the same bound in
+        # every shard). Otherwise the words rank as any query's words do.
         held = [_near_docs(snap, p) for p in parsed.phrases]
         if not any(len(h) for h in held):
-            if top is not None:
-                ranked = ranker.top(parsed.terms, request.params, top, allowed, excluded,
-                                    statistics)
-            else:
-                ranked = ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
-            return ranked, tuple(parsed.phrases)
-        ranked = ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
+            return ranking(allowed, top), tuple(parsed.phrases)
+        ranked = ranking(allowed, None)
         tiers = np.zeros(len(ranked.docnums))
         for docs in held:
             tiers += np.isin(ranked.docnums, docs)

@@ -75,7 +75,10 @@ class RankingParams:
     #: in its title gains little over one that repeats the word in its
     #: body; the clause lets the named subject win, as the per-field sum of
     #: Lucene's BooleanQuery does, without giving up BM25F. 0 turns it off.
-    headline_clause: float = 0.0
+    #: 0.2 was chosen on the native questions (nDCG@10 +0.023, the largest
+    #: weight that costs the mixed task no more than 0.005; see
+    #: docs/benchmarks.md).
+    headline_clause: float = 0.2
 
     def with_weights(self, weights: Mapping[str, float] | None) -> RankingParams:
         if not weights:
