@@ -70,8 +70,13 @@ class _Style:
 def print_results(results: Results, out: TextIO, style: _Style) -> None:
     pages = max(results.pages, 1)
     out.write(f"{_count(results.total, 'result')} (page {results.page} of {pages})\n")
-    if results.suggestion:
+    if results.corrected:
+        out.write(f"showing results for: {style.rtl(results.corrected)}\n")
+    elif results.suggestion:
         out.write(f"did you mean: {style.rtl(results.suggestion)}\n")
+    note = results.relaxed_note()
+    if note:
+        out.write(note + "\n")
     for hit in results:
         headline = hit.headline_passage.render(*style.bold, escape=False) or hit.id
         out.write(f"\n{hit.rank:>3}. {style.rtl(headline)}\n")
@@ -333,10 +338,14 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     _check_dates(args.since, args.until)
     with open_index(args, create=False) as ix:
         results = ix.search(args.query, limit=args.limit, page=args.page, source=args.source,
-                            tags=args.tag, since=args.since, until=args.until)
+                            tags=args.tag, since=args.since, until=args.until,
+                            correct=not args.no_correct,
+                            relax_phrases=False if args.exact_phrases else None)
         _check_page(results, "result")
         if args.json:
-            _json({"query": args.query, "suggestion": results.suggestion, "total": results.total,
+            _json({"query": args.query, "suggestion": results.suggestion,
+                   "corrected": results.corrected,
+                   "relaxed_phrases": list(results.relaxed_phrases), "total": results.total,
                    "page": results.page, "pages": results.pages, "hits": results.to_dicts()}, out)
         else:
             print_results(results, out, _Style(out))
@@ -509,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tag", action="append", help="only with this tag (repeatable: all of)")
     s.add_argument("--since", help="earliest date, e.g. 2023-09-01")
     s.add_argument("--until", help="latest date (inclusive)")
+    s.add_argument("--no-correct", action="store_true",
+                   help="search misspelled words as typed only (by default a misspelled word "
+                        "is searched with its correction too)")
+    s.add_argument("--exact-phrases", action="store_true",
+                   help="a quoted phrase always filters, even when no article holds it (by "
+                        "default it is then searched as its words)")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(func=cmd_search)
 

@@ -62,6 +62,7 @@ from arsearch.analysis import lexicon  # noqa: E402
 from arsearch.analysis.normalization import RULE_ORDER  # noqa: E402
 from arsearch.analysis.stemming import STEMMERS  # noqa: E402
 from arsearch.index.ranking import RankingParams  # noqa: E402
+from arsearch.index.suggest import SpellingParams  # noqa: E402
 
 #: Where built indexes are cached between runs (``--work`` changes it).
 WORK = REPO / "benchmarks" / ".work"
@@ -309,11 +310,40 @@ def arsearch_index(task: Task, cfg: AnalyzerConfig, rebuild: bool,
     return arsearch.Index(path, create=False)
 
 
-def run_arsearch(ix: arsearch.Index, task: Task, params: RankingParams) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class SearchConfig:
+    """How queries are read (issue 9's features): the spelling settings
+    (variants, which words are corrected and how much a correction weighs),
+    whether misspelled words are corrected, and whether a quoted phrase that
+    matches nothing is read as its words (``None``: arsearch's default)."""
+
+    spelling: SpellingParams = field(default_factory=SpellingParams)
+    correct: bool = True
+    relax_phrases: bool | None = None
+
+    def label(self) -> str:
+        s, d = self.spelling, SpellingParams()
+        parts = []
+        if not self.correct:
+            parts.append("correct=off")
+        elif (s.rare_df, s.correction_boost) != (d.rare_df, d.correction_boost):
+            parts.append(f"rare_df={s.rare_df} correction_boost={s.correction_boost:g}")
+        if s.variants != d.variants:
+            parts.append(f"variants={'on' if s.variants else 'off'}")
+        if self.relax_phrases is False:
+            parts.append("relax_phrases=off")
+        return " ".join(parts)
+
+
+def run_arsearch(ix: arsearch.Index, task: Task, params: RankingParams,
+                 search: SearchConfig | None = None) -> dict[str, list[str]]:
+    search = search or SearchConfig()
     ix.ranking = params
+    ix.spelling = search.spelling
     run = {}
     for qid, text in task.queries:
-        run[qid] = [doc_id for doc_id, _ in ix.search_ids(text, limit=DEPTH)]
+        run[qid] = [doc_id for doc_id, _ in ix.search_ids(
+            text, limit=DEPTH, correct=search.correct, relax_phrases=search.relax_phrases)]
     return run
 
 # --------------------------------------------------------------------------
@@ -425,11 +455,21 @@ class Variant:
     label: str
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     params: RankingParams | None = None  # None: the task's default params
+    search: SearchConfig | None = None  # None: the run's
 
 
-def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams) -> list[Variant]:
+def features_off(search: SearchConfig) -> SearchConfig:
+    """``search`` with every feature of issue 9 off (corrections, spelling
+    variants, relaxed phrases)."""
+    return replace(search, correct=False, relax_phrases=False,
+                   spelling=replace(search.spelling, variants=False))
+
+
+def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
+              search: SearchConfig | None = None) -> list[Variant]:
     """One variant per setting, each differing from ``a0``/``base`` in one thing."""
     out: list[Variant] = []
+    search = search or SearchConfig()
 
     def ranked(label: str, params: RankingParams) -> Variant:
         return Variant(label, a0, params)
@@ -479,6 +519,28 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams) -> list
     if "proximity" in names:
         for p in (0.0, 0.05, 0.1, 0.2, 0.4):
             out.append(ranked(f"proximity {p}", replace(base, proximity=p)))
+    if "features" in names:
+        # Issue 9's features: all off, then each on alone, then the grid of
+        # each feature's setting (the others as the run has them).
+        off = features_off(search)
+        plain = replace(base, headline_clause=0.0)
+        out.append(Variant("features off", a0, plain, off))
+        for hc in (0.1, 0.15, 0.2, 0.25, 0.5):
+            out.append(Variant(f"features off + headline_clause {hc}", a0,
+                               replace(base, headline_clause=hc), off))
+        out.append(Variant("features off + corrections", a0, plain, replace(off, correct=True)))
+        out.append(Variant("features off + variants", a0, plain,
+                           replace(off, spelling=replace(off.spelling, variants=True))))
+        out.append(Variant("features off + relaxed phrases", a0, plain,
+                           replace(off, relax_phrases=None)))
+        for hc in (0.0, 0.1, 0.25, 0.5):
+            out.append(Variant(f"headline_clause {hc}", a0, replace(base, headline_clause=hc),
+                               search))
+        for boost, rare in ((0.6, 0), (0.8, 0), (1.0, 0), (0.8, 2), (0.8, 5)):
+            if True:
+                out.append(Variant(f"correction_boost {boost} rare_df {rare}", a0, base, replace(
+                    search, correct=True, spelling=replace(
+                        search.spelling, correction_boost=boost, rare_df=rare))))
     return out
 
 # --------------------------------------------------------------------------
@@ -507,6 +569,48 @@ def ablation_table(tasks: dict[str, dict[str, dict[str, float]]]) -> str:
                           [[label, *(by.get(t, "") for t in names)] for label, by in rows.items()])
 
 
+def add_search_flags(ap: argparse.ArgumentParser) -> None:
+    """The flags of issue 9's features (see :func:`search_config`)."""
+    ap.add_argument("--headline-clause", type=float,
+                    help="weight of the headline-only BM25 clause (0: off)")
+    ap.add_argument("--no-correct", action="store_true",
+                    help="search misspelled words as typed only")
+    ap.add_argument("--rare-df", type=int, help="SpellingParams.rare_df")
+    ap.add_argument("--correction-boost", type=float, help="SpellingParams.correction_boost")
+    ap.add_argument("--no-variants", action="store_true",
+                    help="no spelling variants (ؤ/ئ, final hamza after alef)")
+    ap.add_argument("--no-relax", action="store_true",
+                    help="quoted phrases always filter, even when they match nothing")
+    ap.add_argument("--features-off", action="store_true",
+                    help="every feature of issue 9 off (the baseline): headline clause 0 "
+                         "(unless --headline-clause), no corrections, no variants, phrases "
+                         "never relaxed")
+
+
+def feature_params(args: argparse.Namespace, params: RankingParams) -> RankingParams:
+    """``params`` with the headline clause the flags ask for
+    (``--headline-clause`` wins over ``--features-off``)."""
+    if args.headline_clause is not None:
+        return replace(params, headline_clause=args.headline_clause)
+    if args.features_off:
+        return replace(params, headline_clause=0.0)
+    return params
+
+
+def search_config(args: argparse.Namespace) -> SearchConfig:
+    """The :class:`SearchConfig` the flags ask for."""
+    spelling = SpellingParams()
+    if args.rare_df is not None:
+        spelling = replace(spelling, rare_df=args.rare_df)
+    if args.correction_boost is not None:
+        spelling = replace(spelling, correction_boost=args.correction_boost)
+    if args.no_variants:
+        spelling = replace(spelling, variants=False)
+    search = SearchConfig(spelling, correct=not args.no_correct,
+                          relax_phrases=False if args.no_relax else None)
+    return features_off(search) if args.features_off else search
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -517,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip Whoosh/FTS5/tantivy")
     ap.add_argument("--ablate", default="",
                     help="comma list of: stemmer, exact, stopwords, lexicon, normalize, weights, "
-                         "bm25, combine, proximity (or 'all')")
+                         "bm25, combine, proximity, features (or 'all')")
     ap.add_argument("--stemmer", default="light10-snowball",
                     choices=sorted(STEMMERS))
     ap.add_argument("--no-exact-forms", action="store_true",
@@ -533,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--headline-b", type=float)
     ap.add_argument("--coordination", type=float)
     ap.add_argument("--proximity", type=float)
+    add_search_flags(ap)
     ap.add_argument("--rebuild", action="store_true", help="ignore cached indexes")
     ap.add_argument("--work", type=Path, default=WORK,
                     help=f"folder for cached indexes (default {WORK.relative_to(REPO)})")
@@ -544,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             "quranqa": ("quranqa23",), "news": ("saudinewsnet",)}
     require_data(*{c for t in tasks for c in need[t]})
     names = (["stemmer", "exact", "stopwords", "lexicon", "normalize", "weights", "bm25",
-              "combine", "proximity"]
+              "combine", "proximity", "features"]
              if args.ablate == "all" else [a for a in args.ablate.split(",") if a])
 
     base = RankingParams()
@@ -559,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["coordination"] = args.coordination
     if args.proximity is not None:
         overrides["proximity"] = args.proximity
-    base = replace(base, **overrides)
+    base = feature_params(args, replace(base, **overrides))
+    search = search_config(args)
     main_cfg = AnalyzerConfig(
         stemmer=args.stemmer, stopwords=not args.no_stopwords, exact_forms=not args.no_exact_forms,
         lexicon=None if args.lexicon is None else tuple(
@@ -594,14 +700,17 @@ def main(argv: list[str] | None = None) -> int:
         ix = arsearch_index(task, main_cfg, args.rebuild, args.work)
         build = time.perf_counter() - t0
         t0 = time.perf_counter()
-        record(f"arsearch ({main_cfg.label()}, w_h={params.weights['headline']:g})",
-               run_arsearch(ix, task, params), time.perf_counter() - t0 + build)
-        for variant in ablations(names, main_cfg, params):
+        extra = "".join(f", {x}" for x in (
+            f"headline_clause={params.headline_clause:g}", search.label()) if x)
+        record(f"arsearch ({main_cfg.label()}, w_h={params.weights['headline']:g}{extra})",
+               run_arsearch(ix, task, params, search), time.perf_counter() - t0 + build)
+        for variant in ablations(names, main_cfg, params, search):
             vix = ix if variant.analyzer == main_cfg else arsearch_index(
                 task, variant.analyzer, args.rebuild, args.work)
             t0 = time.perf_counter()
             record(f"arsearch: {variant.label}",
-                   run_arsearch(vix, task, variant.params or params), time.perf_counter() - t0)
+                   run_arsearch(vix, task, variant.params or params, variant.search or search),
+                   time.perf_counter() - t0)
         if not args.no_peers:
             for peer, fn in PEERS.items():
                 t0 = time.perf_counter()

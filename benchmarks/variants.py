@@ -62,7 +62,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,10 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 from benchmarks.common import (iter_corpus, markdown_table, publish, report_header,  # noqa: E402
                                require_data)
-from benchmarks.relevance import (DEPTH, WORK, AnalyzerConfig, Task, arsearch_index,  # noqa: E402
-                                  evaluate, run_fts5, run_whoosh_standard)
+from benchmarks.relevance import (DEPTH, WORK, AnalyzerConfig, SearchConfig,  # noqa: E402
+                                  Task, add_search_flags, arsearch_index, evaluate,
+                                  feature_params, features_off, run_fts5,
+                                  run_whoosh_standard, search_config)
 
 from arsearch.analysis import arabic_stopwords, normalize, tokenize  # noqa: E402
 from arsearch.analysis import lexicon as lexicon_tables  # noqa: E402
@@ -494,15 +496,33 @@ def score(cases: list[Case], run: dict[str, list[str]]) -> list[dict[str, Any]]:
 
 
 def run_arsearch_cases(cases: list[Case], cfg: AnalyzerConfig, quick: bool, rebuild: bool,
-                       work: Path, params: RankingParams) -> dict[str, list[str]]:
+                       work: Path, params: RankingParams,
+                       search: SearchConfig | None = None) -> dict[str, list[str]]:
     task = Task("news", (CORPUS,), [], {}, None, simulated=True,
                 limit=QUICK_DOCS if quick else None)
+    search = search or SearchConfig()
     ix = arsearch_index(task, cfg, rebuild, work)
     ix.ranking = params
+    ix.spelling = search.spelling
     try:
-        return {c.qid: [d for d, _ in ix.search_ids(c.text, limit=DEPTH)] for c in cases}
+        return {c.qid: [d for d, _ in ix.search_ids(
+            c.text, limit=DEPTH, correct=search.correct, relax_phrases=search.relax_phrases)]
+            for c in cases}
     finally:
         ix.close()
+
+
+def feature_configs(params: RankingParams, search: SearchConfig,
+                    ) -> list[tuple[str, RankingParams, SearchConfig]]:
+    """Issue 9's features, all off and then one at a time on (``--features``)."""
+    off = features_off(search)
+    plain = replace(params, headline_clause=0.0)
+    clause = params.headline_clause or 0.25
+    return [("features off", plain, off),
+            (f"+ headline clause {clause:g}", replace(params, headline_clause=clause), off),
+            ("+ corrections", plain, replace(off, correct=True)),
+            ("+ variants", plain, replace(off, spelling=replace(off.spelling, variants=True))),
+            ("+ relaxed phrases", plain, replace(off, relax_phrases=None))]
 
 
 PEERS: dict[str, Callable[[Task], dict[str, list[str]] | None]] = {
@@ -534,6 +554,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma list of lexicon tables ('none' for none; default: arsearch's)")
     ap.add_argument("--headline-weight", type=float, default=None,
                     help="headline weight (default: arsearch's)")
+    add_search_flags(ap)
+    ap.add_argument("--features", action="store_true",
+                    help="also run arsearch with issue 9's features all off and each alone on, "
+                         "and report their MRR@10 per variant")
     ap.add_argument("--examples", type=int, default=0,
                     help="print this many queries of each variant with the target's rank")
     ap.add_argument("--rebuild", action="store_true", help="ignore the cached index")
@@ -555,11 +579,20 @@ def main(argv: list[str] | None = None) -> int:
 
     cfg = AnalyzerConfig(stemmer=args.stemmer, lexicon=None if args.lexicon is None else tuple(
         t for t in args.lexicon.split(",") if t and t != "none"))
-    params = RankingParams()
+    params = feature_params(args, RankingParams())
     if args.headline_weight is not None:
         params = params.with_weights({"headline": args.headline_weight})
-    system = f"arsearch ({cfg.label()}, w_h={params.weights['headline']:g})"
-    runs = {system: run_arsearch_cases(cases, cfg, args.quick, args.rebuild, args.work, params)}
+    search = search_config(args)
+    extra = "".join(f", {x}" for x in (f"headline_clause={params.headline_clause:g}",
+                                        search.label()) if x)
+    system = f"arsearch ({cfg.label()}, w_h={params.weights['headline']:g}{extra})"
+    runs = {system: run_arsearch_cases(cases, cfg, args.quick, args.rebuild, args.work, params,
+                                       search)}
+    features: dict[str, list[dict[str, Any]]] = {}
+    if args.features:
+        for label, fparams, fsearch in feature_configs(params, search):
+            features[label] = score(cases, run_arsearch_cases(
+                cases, cfg, args.quick, False, args.work, fparams, fsearch))
     if not args.no_peers:
         task = Task("news", (CORPUS,), [(c.qid, c.text) for c in cases], {}, None,
                     limit=QUICK_DOCS if args.quick else None)
@@ -590,6 +623,12 @@ def main(argv: list[str] | None = None) -> int:
              "same targets (peers: their own canonical MRR@10).", "",
              markdown_table(header, table), "",
              "Lowest ratio per class (arsearch):", "", summary]
+    if features:
+        names = list(features)
+        ftable = [[r["class"], r["variant"], *(features[n][i]["mrr"] for n in names), r["mrr"]]
+                  for i, r in enumerate(main_rows)]
+        lines += ["", "MRR@10 with issue 9's features all off, each alone on, and as run "
+                  "above:", "", markdown_table(["class", "variant", *names, "as run"], ftable)]
     if args.examples:
         by_id = {c.qid: c for c in cases}
         run = runs[system]
@@ -605,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
                           if d == c.target), 0)
             lines.append(f"- {c.variant}: `{canon.text}` ({crank}) → `{c.text}` ({rank})")
     publish("\n".join(lines), args, "variants",
-            {"targets": len(queries), "cases": len(cases), "rows": scored})
+            {"targets": len(queries), "cases": len(cases), "rows": scored,
+             "features": features})
     return 0
 
 

@@ -132,3 +132,36 @@ def test_cached_indexes_are_keyed_by_the_analysis_code(monkeypatch):
     assert AnalyzerConfig(stopwords=False).key() != before
     monkeypatch.setattr(relevance, "analysis_fingerprint", lambda: "changed")
     assert config.key() != before
+
+
+def test_features_ablation_turns_issue_9s_features_off_then_on_one_at_a_time():
+    from benchmarks.relevance import SearchConfig, ablations
+    from arsearch.index.ranking import RankingParams
+    variants = {v.label: v for v in ablations(["features"], AnalyzerConfig(), RankingParams())}
+    off = variants["features off"]
+    assert off.params.headline_clause == 0.0
+    assert (off.search.correct, off.search.relax_phrases, off.search.spelling.variants) == \
+        (False, False, False)
+    assert variants["features off + corrections"].search.correct is True
+    assert variants["features off + variants"].search.spelling.variants is True
+    assert variants["features off + relaxed phrases"].search.relax_phrases is None
+    assert variants["features off + headline_clause 0.2"].params.headline_clause == 0.2
+    assert variants["correction_boost 1.0 rare_df 0"].search.spelling.correction_boost == 1.0
+    assert SearchConfig().label() == ""
+
+
+def test_feature_flags_make_the_baseline_and_override_it():
+    import argparse
+    from benchmarks.relevance import add_search_flags, feature_params, search_config
+    from arsearch.index.ranking import RankingParams
+    ap = argparse.ArgumentParser()
+    add_search_flags(ap)
+    args = ap.parse_args(["--features-off", "--headline-clause", "0.15"])
+    assert feature_params(args, RankingParams()).headline_clause == 0.15
+    search = search_config(args)
+    assert not search.correct and search.relax_phrases is False
+    assert search.label() == "correct=off variants=off relax_phrases=off"
+    args = ap.parse_args(["--rare-df", "5", "--correction-boost", "0.8"])
+    search = search_config(args)
+    assert (search.spelling.rare_df, search.spelling.correction_boost) == (5, 0.8)
+    assert feature_params(args, RankingParams()) == RankingParams()

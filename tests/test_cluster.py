@@ -82,7 +82,8 @@ def open_sharded(ray_cluster, tmp_path) -> Iterator:
 WORDS = ["مطر", "والمطر", "بالمطر", "الأمطار", "غزير", "سيول", "السيول", "جدة", "بجدة",
          "الرياض", "وزير", "الوزير", "للوزير", "الخارجية", "قمة", "القمة", "اقتصاد",
          "الاقتصاد", "نفط", "أسعار", "الأسعار", "ليبيا", "الليبية", "مباراة", "الهلال",
-         "المفاوضات", "جنيف", "الطاقة", "الشمسية", "مستشفى"]
+         "المفاوضات", "جنيف", "الطاقة", "الشمسية", "مستشفى", "مسؤول", "المسئولين", "صنعاء",
+         "صنعا", "الوزراء"]
 # Spellings of one source that normalize alike, so facets must merge them.
 SOURCES = ["صحيفة الأفق", "صحيفة الافق", "وكالة المدار", "نشرة الرصيف", ""]
 TAGS = ["طقس", "اقتصاد", "رياضة", "سياسة", "طاقة"]
@@ -109,7 +110,10 @@ def random_query(rng: random.Random) -> str:
     if kind < 0.12:
         return "-" + rng.choice(WORDS)
     words = [rng.choice(WORDS) for _ in range(rng.randint(1, 4))]
-    if rng.random() < 0.2:
+    if rng.random() < 0.15:
+        words[-1] = misspelled(rng)
+    if rng.random() < 0.25:
+        # often a phrase no article holds: it is read as its words
         words = [f'"{words[0]} {rng.choice(WORDS)}"', *words[1:]]
     if rng.random() < 0.2:
         words.append("-" + rng.choice(WORDS))
@@ -132,6 +136,10 @@ def random_filters(rng: random.Random) -> dict:
         filters["since"] = rng.choice(["2023-03-10", "2023-02-01"])
     if rng.random() < 0.2:
         filters["until"] = rng.choice(["2023-03-10", "2023-12-31"])
+    if rng.random() < 0.2:
+        filters["correct"] = False
+    if rng.random() < 0.2:
+        filters["relax_phrases"] = rng.choice([True, False])
     return filters
 
 
@@ -165,13 +173,17 @@ def assert_same_index(one: arsearch.Index, sx: ShardedIndex, rng: random.Random,
         query, filters = random_query(rng), random_filters(rng)
         limit, page = rng.choice([1, 3, 10]), rng.choice([1, 1, 2, 3])
         what = (query, filters, limit, page)
-        assert_same_results(one.search(query, limit=limit, page=page, **filters),
-                            sx.search(query, limit=limit, page=page, **filters), what)
+        expected = one.search(query, limit=limit, page=page, **filters)
+        got = sx.search(query, limit=limit, page=page, **filters)
+        assert_same_results(expected, got, what)
+        assert (got.corrected, got.relaxed_phrases) == \
+            (expected.corrected, expected.relaxed_phrases), what
         expected_ids = one.search_ids(query, limit=limit, page=page, **filters)
         got_ids = sx.search_ids(query, limit=limit, page=page, **filters)
         assert [i for i, _ in got_ids] == [i for i, _ in expected_ids], what
         assert [s for _, s in got_ids] == pytest.approx([s for _, s in expected_ids], abs=1e-9)
-        facet_filters = {k: v for k, v in filters.items() if k != "weights"}
+        facet_filters = {k: v for k, v in filters.items()
+                         if k not in ("weights", "correct", "relax_phrases")}
         for field in ("source", "tags"):
             got = sx.facets(query, field, **facet_filters)
             assert got == one.facets(query, field, **facet_filters), (what, field)
@@ -197,6 +209,39 @@ def assert_same_index(one: arsearch.Index, sx: ShardedIndex, rng: random.Random,
     for key in ("articles", "sources", "oldest", "newest", "analyzer", "weights"):
         assert stats[key] == expected[key], key
     assert stats["shards"] == sx.shards and sum(stats["shard_articles"]) == len(one)
+
+
+def test_typed_queries_find_the_same_as_one_index(open_sharded, make_index):
+    """Corrections, spelling variants and relaxed phrases (see
+    test_typed_queries.py) are decided once for every shard."""
+    from test_typed_queries import ARTICLES
+
+    one = make_index(ARTICLES)
+    sx = open_sharded(3)
+    sx.add(ARTICLES)
+    cases = [("المفاوضاث", {}), ("المفاوضاث", {"correct": False}), ("جنيف المفاوضاث", {}),
+             ("مسئول", {"correct": False}), ("صنعا", {"correct": False}), ("الصحرا", {}),
+             ('"الليل الطويل حدائق"', {}), ('"حدائق الليل القصير"', {}),
+             ('"الليل الطويل حدائق"', {"relax_phrases": False}),
+             ('"حدائق الليل الطويل"', {}), ('"حدائق الليل الطويل"', {"relax_phrases": True}),
+             ('المفاوضاث "الليل الطويل حدائق"', {"source": "none"})]
+    for query, options in cases:
+        expected = one.search(query, **options)
+        got = sx.search(query, **options)
+        assert_same_results(expected, got, (query, options))
+        assert (got.corrected, got.relaxed_phrases, got.suggestion) == \
+            (expected.corrected, expected.relaxed_phrases, expected.suggestion), query
+        got_ids, expected_ids = sx.search_ids(query, **options), one.search_ids(query, **options)
+        assert [i for i, _ in got_ids] == [i for i, _ in expected_ids], query
+        assert [s for _, s in got_ids] == pytest.approx([s for _, s in expected_ids], abs=1e-9)
+    assert sx.search('"الليل الطويل حدائق"').ids[0] == "novel"
+    assert sx.search("المفاوضاث").corrected == "المفاوضات"
+    assert sx.corrections("المفاوضاث") == one.corrections("المفاوضاث")
+    assert sx.facets('"الليل الطويل حدائق"', "tags") == one.facets('"الليل الطويل حدائق"', "tags")
+    with pytest.raises(arsearch.QueryError):
+        sx.search("المفاوضات", correct="yes")
+    with pytest.raises(arsearch.QueryError):
+        sx.search_ids("المفاوضات", relax_phrases="no")
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -172,7 +172,7 @@ def test_a_field_prefix_corrects_against_that_field_only(ix):
 # Output ------------------------------------------------------------------------
 
 def test_results_show_the_suggestion_in_text_repr_and_html(ix):
-    results = ix.search("المستسفى")
+    results = ix.search("المستسفى", correct=False)
     assert "did you mean: المستشفى" in str(results)
     assert "did you mean 'المستشفى'" in repr(results)
     html = results._repr_html_()
@@ -185,8 +185,8 @@ def test_results_show_the_suggestion_in_text_repr_and_html(ix):
 def test_the_suggestion_is_worked_out_when_first_read():
     index = arsearch.Index()
     index.add(ARTICLES)
-    results = index.search("المستسفى")
-    unread = index.search("المستسفى")
+    results = index.search("المستسفى", correct=False)
+    unread = index.search("المستسفى", correct=False)
     assert results.suggestion == "المستشفى"
     index.close()
     assert results.suggestion == "المستشفى"  # read before the close: kept
@@ -204,9 +204,13 @@ def test_the_cli_prints_did_you_mean(tmp_path):
     with arsearch.Index(target) as built:
         built.add(ARTICLES)
     out = io.StringIO()
-    assert main(["search", "المستسفى الجديد", "--index", target], out=out) == 0
+    assert main(["search", "المستسفى الجديد", "--index", target, "--no-correct"],
+                out=out) == 0
     lines = out.getvalue().splitlines()
     assert lines[1] == "did you mean: المستشفى الجديد"
+    out = io.StringIO()
+    assert main(["search", "المستسفى الجديد", "--index", target], out=out) == 0
+    assert out.getvalue().splitlines()[1] == "showing results for: المستشفى الجديد"
     out = io.StringIO()
     assert main(["search", "المستسفى", "--index", target, "--json"], out=out) == 0
     assert json.loads(out.getvalue())["suggestion"] == "المستشفى"

@@ -35,11 +35,16 @@ import numpy as np
 from ..article import Article
 from ..errors import ArsearchError, IndexOpenError
 from ..index import CollectionStats, Hit, Index
+from ..index.query import Correction
 from ..index.request import MAX_LIMIT
 from .routing import SHARD_FILE
 
-#: Search options a shard passes on to :meth:`Index.search`.
-SEARCH_OPTIONS = ("source", "tags", "since", "until", "weights")
+#: Search options a shard passes on to :meth:`Index.search` (``correct``:
+#: the corrections the sharded index chose; ``relax_phrases``: whether it
+#: read the phrases as words).
+SEARCH_OPTIONS = ("source", "tags", "since", "until", "weights", "correct", "relax_phrases")
+#: The options of :meth:`Index.facet_spellings`.
+FACET_OPTIONS = ("source", "tags", "since", "until", "correct", "relax_phrases")
 
 
 def open_shard(path: Path, shard: int, shards: int, index_id: str | None, create: bool,
@@ -201,9 +206,9 @@ class ShardActor:
 
     # Searching -------------------------------------------------------
 
-    def term_statistics(self, query: str,
-                        weights: Mapping[str, float] | None = None) -> CollectionStats:
-        return self._index().term_statistics(query, weights=weights)
+    def term_statistics(self, query: str, weights: Mapping[str, float] | None = None,
+                        correct: Sequence[Correction] = ()) -> CollectionStats:
+        return self._index().term_statistics(query, weights=weights, correct=correct)
 
     def more_like_statistics(self, text: str | tuple[str, str]) -> CollectionStats:
         return self._index().more_like_statistics(text)
@@ -215,7 +220,7 @@ class ShardActor:
         ix = self._index()
         hits, total = _pages(lambda limit, page: ix.search(
             query, limit=limit, page=page, statistics=statistics,
-            **{k: options.get(k) for k in SEARCH_OPTIONS}), count)
+            **{k: options[k] for k in SEARCH_OPTIONS if k in options}), count)
         return {"hits": hits, "total": total}
 
     def top_ids(self, query: str, count: int, options: Mapping[str, Any],
@@ -229,7 +234,7 @@ class ShardActor:
         size = min(count, MAX_LIMIT)
         while len(pairs) < count:
             got = ix.search_ids(query, limit=size, page=page, statistics=statistics,
-                                **{k: options.get(k) for k in SEARCH_OPTIONS})
+                                **{k: options[k] for k in SEARCH_OPTIONS if k in options})
             pairs.extend(got)
             if len(got) < size:
                 break
@@ -252,7 +257,7 @@ class ShardActor:
     def facet_spellings(self, query: str, field: str,
                         options: Mapping[str, Any]) -> dict[str, Counter[str]]:
         return self._index().facet_spellings(
-            query, field, **{k: options.get(k) for k in ("source", "tags", "since", "until")})
+            query, field, **{k: options[k] for k in FACET_OPTIONS if k in options})
 
     def spelling_lookups(self, frequencies: Sequence[tuple[str, str]],
                          documents: Sequence[tuple[str, str]],
@@ -280,4 +285,4 @@ def _pages(fetch: Any, count: int) -> tuple[list[Hit], int]:
         page += 1
 
 
-__all__ = ["SEARCH_OPTIONS", "ShardActor", "date_key", "open_shard"]
+__all__ = ["FACET_OPTIONS", "SEARCH_OPTIONS", "ShardActor", "date_key", "open_shard"]

@@ -30,9 +30,11 @@ class ShardedResults(Results):
     def __init__(self, hits: Sequence[Hit], *, query: str, total: int, page: int, limit: int,
                  suggestion: str | None = None,
                  suggest: Callable[[], str | None] | None = None,
-                 missing_shards: Iterable[int] = ()):
+                 missing_shards: Iterable[int] = (), corrected: str | None = None,
+                 relaxed_phrases: Sequence[str] = ()):
         super().__init__(hits, query=query, total=total, page=page, limit=limit,
-                         suggestion=suggestion, suggest=suggest)
+                         suggestion=suggestion, suggest=suggest, corrected=corrected,
+                         relaxed_phrases=relaxed_phrases)
         self.missing_shards: tuple[int, ...] = tuple(sorted(missing_shards))
 
     @property

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..analysis import normalize_value
 from ..article import Article, to_article
@@ -45,7 +45,7 @@ from ..errors import (ArsearchError, DocumentError, IndexClosedError, IndexOpenE
                       QueryError, SchemaMismatchError, SettingsError)
 from ..index import CollectionStats, Hit, Index, RankingParams, SpellingParams
 from ..index.index import facet_counts
-from ..index.query import check_query, parse_query
+from ..index.query import Correction, ParsedQuery, apply_corrections, check_query, parse_query
 from ..index.request import SearchRequest, check_page
 from ..index.storage import META_FILE
 from ..index.suggest import Speller
@@ -78,6 +78,8 @@ MAX_SPELLING_ROUNDS = 20
 #: What an Index accepts that the shards' indexes are opened with.
 INDEX_OPTIONS = ("weights", "stemmer", "stopwords", "normalize", "exact_forms", "ranking",
                  "spelling", "lock_timeout", "workers", "cache_bytes")
+
+T = TypeVar("T")
 
 _CLOSED = "this ShardedIndex was closed; open it again with arsearch.ShardedIndex(root)"
 
@@ -493,12 +495,26 @@ class ShardedIndex:
     # Searching ---------------------------------------------------------
 
     def term_statistics(self, query: str, *,
-                        weights: Mapping[str, float] | None = None) -> CollectionStats:
+                        weights: Mapping[str, float] | None = None,
+                        correct: bool | Iterable[Correction] = True) -> CollectionStats:
         """The collection statistics of the whole index for the words of
         ``query``: every shard's, added up (the first phase of a search)."""
-        check_query(query)
-        answers, _ = self._call("term_statistics", query, weights)
+        request = SearchRequest.build(query, self.ranking, weights=weights, correct=correct)
+        corrections, _ = self._chosen_corrections(request)
+        answers, _ = self._call("term_statistics", query, weights, corrections)
         return CollectionStats.combine(answers[k] for k in sorted(answers))
+
+    def corrections(self, query: str) -> tuple[Correction, ...]:
+        """:meth:`Index.corrections` over every shard: the speller runs here
+        and reads the sum of the shards' figures, as :meth:`suggest` does."""
+        check_query(query)
+        return self._corrections(query)[0]
+
+    def _corrections(self, query: str, partial: bool = False, timeout: Any = "default",
+                     ) -> tuple[tuple[Correction, ...], set[int]]:
+        fixes, lost = self._spell(lambda speller: speller.corrections(query, rare=True),
+                                  partial=partial, timeout=timeout)
+        return tuple(fixes), lost
 
     def search(
         self,
@@ -512,11 +528,17 @@ class ShardedIndex:
         until: str | date | datetime | None = None,
         weights: Mapping[str, float] | None = None,
         statistics: CollectionStats | None = None,
+        correct: bool | Iterable[Correction] = True,
+        relax_phrases: bool | None = None,
         partial: bool = False,
         timeout: float | None | Literal["default"] = "default",
     ) -> ShardedResults:
         """:meth:`Index.search` over every shard: the same hits, scores,
         order, pages and total as one index holding all the articles.
+
+        Misspelled words are corrected here, from the sum of the shards'
+        figures, and every shard searches the same corrections; a phrase is
+        read as its words when it leaves no result in any shard.
 
         :param statistics: skip the first phase and rank with these (see
             :meth:`term_statistics`).
@@ -528,13 +550,16 @@ class ShardedIndex:
             index's ``timeout``).
         """
         filters = {"source": source, "tags": tags, "since": since, "until": until,
-                   "weights": weights}
-        request, ranked, answers, missing = self._rank("top_hits", query, limit, page, filters,
-                                                       statistics, partial, timeout)
-        hits = _merge(answers, ranked, request.offset, limit)
-        return ShardedResults(hits, query=query, total=sum(a["total"] for a in answers.values()),
-                              page=page, limit=limit, missing_shards=missing,
-                              suggest=lambda: self._late_suggestion(query))
+                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases}
+        found = self._rank("top_hits", query, limit, page, filters, statistics, partial, timeout)
+        hits = _merge(found.answers, found.ranked, found.request.offset, limit)
+        corrected = found.corrected(query)
+        return ShardedResults(hits, query=query,
+                              total=sum(a["total"] for a in found.answers.values()),
+                              page=page, limit=limit, missing_shards=found.missing,
+                              corrected=corrected, relaxed_phrases=found.relaxed,
+                              suggest=None if corrected else
+                              lambda: self._late_suggestion(query))
 
     def search_ids(
         self,
@@ -548,6 +573,8 @@ class ShardedIndex:
         until: str | date | datetime | None = None,
         weights: Mapping[str, float] | None = None,
         statistics: CollectionStats | None = None,
+        correct: bool | Iterable[Correction] = True,
+        relax_phrases: bool | None = None,
         partial: bool = False,
         timeout: float | None | Literal["default"] = "default",
     ) -> list[tuple[str, float]]:
@@ -555,43 +582,72 @@ class ShardedIndex:
         only, no stored fields or snippets. With ``partial=True`` a shard
         that does not answer is left out (and logged as a warning)."""
         filters = {"source": source, "tags": tags, "since": since, "until": until,
-                   "weights": weights}
-        request, ranked, answers, missing = self._rank("top_ids", query, limit, page, filters,
-                                                       statistics, partial, timeout)
-        if missing:
-            log.warning("search_ids(%r): %s", query, self._unavailable(missing))
+                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases}
+        found = self._rank("top_ids", query, limit, page, filters, statistics, partial, timeout)
+        if found.missing:
+            log.warning("search_ids(%r): %s", query, self._unavailable(found.missing))
         rows = []
-        for answer in answers.values():
+        for answer in found.answers.values():
             keys = answer["keys"] or [None] * len(answer["pairs"])
             rows += [(doc_id, score, key) for (doc_id, score), key in zip(answer["pairs"], keys)]
-        if ranked:
+        if found.ranked:
             rows.sort(key=lambda r: (-r[1], r[0]))
         else:
             rows.sort(key=lambda r: (-r[2], r[0]))
-        return [(doc_id, score) for doc_id, score, _ in
-                rows[request.offset:request.offset + limit]]
+        offset = found.request.offset
+        return [(doc_id, score) for doc_id, score, _ in rows[offset:offset + limit]]
+
+    def _chosen_corrections(self, request: SearchRequest, partial: bool = False,
+                            timeout: Any = "default") -> tuple[tuple[Correction, ...], set[int]]:
+        """The corrections every shard applies (chosen here for
+        ``correct=True``), and the shards that did not answer."""
+        if request.correct is True:
+            return self._corrections(request.query, partial, timeout)
+        return request.correct or (), set()
+
+    def _parse(self, query: str, corrections: Sequence[Correction]) -> ParsedQuery:
+        return parse_query(query, self.pipeline, corrections=corrections,
+                           correction_boost=self.spelling.correction_boost,
+                           variants=self.spelling.variants)
+
+    def _relax(self, request: SearchRequest, parsed: ParsedQuery, filters: dict[str, Any],
+               corrections: Sequence[Correction], partial: bool, timeout: Any,
+               ) -> tuple[bool, set[int]]:
+        """Whether the phrases are read as words: as asked, or (``None``)
+        when no shard has an article that holds them and passes the filters,
+        which a shard's first match tells."""
+        if request.relax_phrases is not None or not parsed.phrases:
+            return bool(request.relax_phrases and parsed.phrases), set()
+        strict = {**filters, "correct": corrections, "relax_phrases": False}
+        answers, lost = self._call("top_ids", request.query, 1, strict, None, False,
+                                   partial=partial, timeout=timeout)
+        return not any(a["pairs"] for a in answers.values()), set(lost)
 
     def _rank(self, method: str, query: str, limit: int, page: int, filters: dict[str, Any],
-              statistics: CollectionStats | None, partial: bool, timeout: Any,
-              ) -> tuple[SearchRequest, bool, dict[int, Any], set[int]]:
+              statistics: CollectionStats | None, partial: bool, timeout: Any) -> _Ranking:
         """Both phases of a search: the statistics of every shard (unless
         given, or the query ranks nothing), then each shard's best
-        ``page × limit`` by ``method``. The checked request, whether the
-        query ranks, the shards' answers and the shards that did not answer."""
+        ``page × limit`` by ``method``, with the corrections and the phrase
+        reading chosen here for all of them."""
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page, **filters)
-        ranked = parse_query(query, self.pipeline).has_positive
-        missing: set[int] = set()
+        corrections, missing = self._chosen_corrections(request, partial, timeout)
+        parsed = self._parse(query, corrections)
+        ranked = parsed.has_positive
         targets: Iterable[int] = range(self.shards)
         if statistics is None and ranked:
             parts, lost = self._call("term_statistics", query, filters.get("weights"),
-                                     partial=partial, timeout=timeout)
+                                     corrections, partial=partial, timeout=timeout)
             missing |= lost.keys()
             statistics = CollectionStats.combine(parts[k] for k in sorted(parts))
             targets = sorted(parts)
+        relax, lost_shards = self._relax(request, parsed, filters, corrections, partial, timeout)
+        missing |= lost_shards
+        options = {**filters, "correct": corrections, "relax_phrases": relax}
         extra = (not ranked,) if method == "top_ids" else ()
-        answers, lost = self._call(method, query, request.offset + limit, filters, statistics,
+        answers, lost = self._call(method, query, request.offset + limit, options, statistics,
                                    *extra, shards=targets, partial=partial, timeout=timeout)
-        return request, ranked, answers, missing | lost.keys()
+        relaxed = tuple(p.text for p in parsed.phrases) if relax else ()
+        return _Ranking(request, ranked, answers, missing | lost.keys(), parsed, relaxed)
 
     # Related articles --------------------------------------------------
 
@@ -652,12 +708,18 @@ class ShardedIndex:
                         since: str | date | datetime | None = None,
                         until: str | date | datetime | None = None,
                         ) -> dict[str, Counter[str]]:
-        """Every shard's :meth:`Index.facet_spellings`, added up."""
+        """Every shard's :meth:`Index.facet_spellings`, added up (the
+        corrections and the reading of phrases chosen here, as a search
+        chooses them)."""
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
-        SearchRequest.build(query, self.ranking, source=source, tags=tags, since=since,
-                            until=until)
-        options = {"source": source, "tags": tags, "since": since, "until": until}
+        request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
+                                      since=since, until=until)
+        corrections, _ = self._chosen_corrections(request)
+        filters = {"source": source, "tags": tags, "since": since, "until": until}
+        relax, _ = self._relax(request, self._parse(query, corrections), filters, corrections,
+                               False, "default")
+        options = {**filters, "correct": corrections, "relax_phrases": relax}
         answers, _ = self._call("facet_spellings", query, field, options)
         merged: dict[str, Counter[str]] = {}
         for k in sorted(answers):
@@ -705,10 +767,20 @@ class ShardedIndex:
         time, so it suggests what one index would. (When a candidate word is
         in more than 2,000 articles, both weigh an arbitrary 2,000 of them.)"""
         check_query(query)
+        return self._spell(lambda speller: speller.suggest(query))[0]
+
+    def _spell(self, ask: Callable[[Speller], T], *, partial: bool = False,
+               timeout: Any = "default") -> tuple[T, set[int]]:
+        """``ask`` of a speller reading the sum of every shard's figures:
+        run again after each round of look-ups of the figures it missed,
+        until it misses none. Also the shards that did not answer (with
+        ``partial``; the figures are then those of the others)."""
+        counts, missing = self._call("count", partial=partial, timeout=timeout)
+        lost: set[int] = set(missing)
         frequencies: dict[tuple[str, str], int] = {}
         documents: dict[tuple[str, str], set[tuple[int, int]]] = {}
-        doc_count = len(self)
-        answer = None
+        doc_count = sum(counts.values())
+        answer: T
         for _ in range(MAX_SPELLING_ROUNDS):
             want_df: set[tuple[str, str]] = set()
             want_docs: set[tuple[str, str]] = set()
@@ -727,12 +799,14 @@ class ShardedIndex:
                     return ()
                 return found
 
-            answer = Speller(self.pipeline, df, self.spelling, docs, doc_count).suggest(query)
+            answer = ask(Speller(self.pipeline, df, self.spelling, docs, doc_count))
             if not want_df and not want_docs:
-                return answer
+                return answer, lost
             # Every figure this round read as missing, from every shard at once.
             df_keys, doc_keys = sorted(want_df), sorted(want_docs)
-            answers, _ = self._call("spelling_lookups", df_keys, doc_keys)
+            answers, missing = self._call("spelling_lookups", df_keys, doc_keys,
+                                          partial=partial, timeout=timeout)
+            lost |= missing.keys()
             for key in df_keys:
                 frequencies[key] = 0
             for key in doc_keys:
@@ -742,7 +816,7 @@ class ShardedIndex:
                     frequencies[key] += int(n)
                 for key, held in zip(doc_keys, holders):
                     documents[key].update((k, int(d)) for d in held)
-        return answer
+        return answer, lost
 
     def _late_suggestion(self, query: str) -> str | None:
         try:
@@ -854,6 +928,24 @@ def _progress_bar(progress: bool | None, total: int | None, shards: int) -> Any:
 
 
 # Helpers -------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Ranking:
+    """What the shards answered a search (see :meth:`ShardedIndex._rank`)."""
+
+    request: SearchRequest
+    #: Whether the query ranks (has words), or lists articles newest first.
+    ranked: bool
+    answers: dict[int, Any]
+    missing: set[int]
+    parsed: ParsedQuery
+    #: The phrases (as written) the shards read as words.
+    relaxed: tuple[str, ...]
+
+    def corrected(self, query: str) -> str | None:
+        """``query`` with the corrections that were searched, or ``None``."""
+        return apply_corrections(query, self.parsed.corrections)
+
 
 def _merge(answers: Mapping[int, Mapping[str, Any]], ranked: bool, offset: int,
            limit: int) -> list[Hit]:

@@ -19,12 +19,14 @@ commit publishes the next one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -36,9 +38,11 @@ from ..analysis import TermPipeline, analyze, normalize_value
 from ..analysis.pipeline import EXACT_MARK
 from ..analysis.stemming import STEMMERS
 from ..article import Article
+from .._whoosh import query as whoosh_query
 from ..errors import IndexClosedError, IndexOpenError, QueryError, SettingsError
 from .parallel import default_workers
-from .query import ParsedQuery, Phrase, check_query, parse_query
+from .query import (Correction, ParsedQuery, Phrase, apply_corrections, check_query,
+                    parse_query)
 from .ranking import (CollectionStats, QueryTerm, Ranked, Ranker, RankingParams, check_weights,
                       top_documents)
 from .request import MAX_LIMIT, SearchRequest, check_page
@@ -406,6 +410,8 @@ class Index:
         until: str | date | datetime | None = None,
         weights: Mapping[str, float] | None = None,
         statistics: CollectionStats | None = None,
+        correct: bool | Iterable[Correction] = True,
+        relax_phrases: bool | None = None,
     ) -> Results:
         """Rank articles for ``query`` by BM25F, headline weighted over body.
 
@@ -421,14 +427,32 @@ class Index:
         :param statistics: collection statistics to rank with instead of
             this index's own (see :meth:`term_statistics`): how the shards
             of a sharded index rank exactly as one index would.
+        :param correct: search a misspelled word's correction beside it
+            (see below); ``False`` searches the words as typed only. (A
+            sharded index passes its shards the corrections themselves.)
+        :param relax_phrases: ``None`` (default): a quoted phrase that
+            leaves no result is searched as its words (see below);
+            ``False``: phrases always filter; ``True``: phrases never
+            filter, articles holding them rank first.
 
         Hits are ordered by score, ties by article id.
 
-        When a word of the query is in no article and a close, common word
-        is, ``Results.suggestion`` holds the query with that word corrected
-        (see :meth:`suggest`); otherwise it is ``None``. It is worked out
-        when first read, so a search whose suggestion is not read costs
-        nothing extra.
+        **Misspelled words.** A word that is in no article, or in a few
+        while a word one typing mistake away is in many more
+        (``SpellingParams.rare_df``), is searched together with that word,
+        weighted a little below it (``SpellingParams.correction_boost``):
+        ``Results.corrected`` holds the query as corrected ("showing
+        results for"), also given as ``Results.suggestion``. With
+        ``correct=False`` (or when no word needs it), ``Results.suggestion``
+        holds the query with its unknown words corrected ("did you mean",
+        see :meth:`suggest`) or ``None``, worked out when first read.
+
+        **Phrases that match nothing.** When the quoted phrases (with the
+        filters and exclusions) leave no result, the phrases are read as
+        their words; articles holding a phrase's words within
+        :data:`PHRASE_NEAR` words of each other, in any order, rank before
+        those that do not, the more phrases the earlier.
+        ``Results.relaxed_phrases`` lists the phrases read that way.
 
         An empty query, or one made only of exclusions (``-word``), lists
         every article (within the filters) newest first. A query whose words
@@ -436,20 +460,28 @@ class Index:
         filtered articles are listed newest first.
 
         >>> ix = Index()
-        >>> _ = ix.add({"id": "1", "headline": "فيضانات في المدينة"})
+        >>> _ = ix.add([{"id": "1", "headline": "فيضانات في المدينة"},
+        ...             {"id": "2", "headline": "المفاوضات تبدأ في جنيف"}])
         >>> ix.search("الفيضانات").ids
         ['1']
+        >>> r = ix.search('"جنيف تبدأ" المفاوضاث')
+        >>> r.ids, r.relaxed_phrases, r.corrected
+        (['2'], ('جنيف تبدأ',), '"جنيف تبدأ" المفاوضات')
         """
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
                                       source=source, tags=tags, since=since, until=until,
-                                      weights=weights)
+                                      weights=weights, correct=correct,
+                                      relax_phrases=relax_phrases)
         with self._reading() as snap:
-            parsed, top, total = self._execute(snap, request, statistics)
-            highlight = parsed.highlight_terms
+            found = self._execute(snap, request, statistics)
+            highlight = found.parsed.highlight_terms
             hits = [self._hit(snap, d, score, request.offset + i + 1, highlight)
-                    for i, (d, score) in enumerate(top)]
-        return Results(hits, query=query, total=total, page=page, limit=limit,
-                       suggest=lambda: self._late_suggestion(query))
+                    for i, (d, score) in enumerate(found.top)]
+        corrected = found.corrected(query)
+        return Results(hits, query=query, total=found.total, page=page, limit=limit,
+                       corrected=corrected, relaxed_phrases=found.relaxed,
+                       suggestion=corrected,
+                       suggest=None if corrected else lambda: self._late_suggestion(query))
 
     def search_ids(
         self,
@@ -463,6 +495,8 @@ class Index:
         until: str | date | datetime | None = None,
         weights: Mapping[str, float] | None = None,
         statistics: CollectionStats | None = None,
+        correct: bool | Iterable[Correction] = True,
+        relax_phrases: bool | None = None,
     ) -> list[tuple[str, float]]:
         """Like :meth:`search`, but only ``(id, score)`` pairs: no stored
         fields or snippets are read, which makes it the fast path for
@@ -475,14 +509,16 @@ class Index:
         """
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
                                       source=source, tags=tags, since=since, until=until,
-                                      weights=weights)
+                                      weights=weights, correct=correct,
+                                      relax_phrases=relax_phrases)
         with self._reading() as snap:
-            _, top, _ = self._execute(snap, request, statistics)
+            top = self._execute(snap, request, statistics).top
             ids = snap.article_ids([d for d, _ in top])
         return [(doc_id, score) for doc_id, (_, score) in zip(ids, top)]
 
     def term_statistics(self, query: str, *,
-                        weights: Mapping[str, float] | None = None) -> CollectionStats:
+                        weights: Mapping[str, float] | None = None,
+                        correct: bool | Iterable[Correction] = True) -> CollectionStats:
         """This index's collection statistics for the words of ``query``:
         document counts, field lengths and each word's document frequency.
 
@@ -495,22 +531,53 @@ class Index:
         >>> ix.term_statistics("المطر").doc_count
         2
 
-        Pass the ``weights`` the search will use: a field weighted 0 is not
-        searched, and its documents do not count.
+        Pass the ``weights`` and ``correct`` the search will use: a field
+        weighted 0 is not searched, and its documents do not count; a
+        corrected word's correction is searched too.
         """
-        request = SearchRequest.build(query, self.ranking, weights=weights)
-        parsed = parse_query(query, self.pipeline)
+        request = SearchRequest.build(query, self.ranking, weights=weights, correct=correct)
         with self._reading() as snap:
+            parsed = self._parse(snap, request)
             return Ranker(snap).statistics(parsed.terms, request.params)
 
+    def corrections(self, query: str) -> tuple[Correction, ...]:
+        """The corrections :meth:`search` applies to ``query`` (by default):
+        its words that are in no article, or rare beside a much commoner
+        word one typing mistake away, each with its correction.
+
+        >>> ix = Index()
+        >>> _ = ix.add([{"id": "1", "headline": "المفاوضات تبدأ في جنيف"}])
+        >>> [(c.word, c.suggestion) for c in ix.corrections("المفاوضاث في جنيف")]
+        [('المفاوضاث', 'المفاوضات')]
+        """
+        check_query(query)
+        with self._reading() as snap:
+            return self._corrections(snap, query)
+
+    def _corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
+        speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
+                          lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
+        return tuple(speller.corrections(query, rare=True))
+
+    def _parse(self, snap: Snapshot, request: SearchRequest) -> ParsedQuery:
+        """The query of ``request``, analysed, with its corrections."""
+        correct = request.correct
+        if correct is True:
+            corrections = self._corrections(snap, request.query)
+        else:
+            corrections = correct or ()
+        return parse_query(request.query, self.pipeline, corrections=corrections,
+                           correction_boost=self.spelling.correction_boost,
+                           variants=self.spelling.variants)
+
     def _execute(self, snap: Snapshot, request: SearchRequest,
-                 statistics: CollectionStats | None = None,
-                 ) -> tuple[ParsedQuery, list[tuple[int, float]], int]:
+                 statistics: CollectionStats | None = None) -> _Found:
         """Parse, filter and rank on one snapshot: the parsed query, the
-        page's ``(docnum, score)`` pairs and the total number of matches."""
-        parsed = parse_query(request.query, self.pipeline)
-        ranked = self._matching(snap, parsed, request, statistics,
-                                top=request.offset + request.limit)
+        page's ``(docnum, score)`` pairs, the total number of matches and
+        the phrases read as words."""
+        parsed = self._parse(snap, request)
+        ranked, relaxed = self._matching(snap, parsed, request, statistics,
+                                         top=request.offset + request.limit)
         if parsed.has_positive:
             keys = ranked.scores
         else:
@@ -521,14 +588,15 @@ class Index:
                             snap.article_ids)
         if not parsed.has_positive:
             top = [(d, 0.0) for d, _ in top]
-        return parsed, top, ranked.total
+        return _Found(parsed, top, ranked.total, tuple(p.text for p in relaxed))
 
     def _matching(self, snap: Snapshot, parsed: ParsedQuery, request: SearchRequest,
                   statistics: CollectionStats | None = None, top: int | None = None,
-                  ) -> Ranked:
+                  ) -> tuple[Ranked, tuple[Phrase, ...]]:
         """The documents the query and filters select, with their scores:
         every one, or with ``top`` those that may be among the ``top`` best
-        (see :meth:`Ranker.top`; the total still counts every match).
+        (see :meth:`Ranker.top`; the total still counts every match); and
+        the phrases read as words (see :meth:`search`).
 
         A query with words is ranked. An empty query, or one that only
         excludes (``-word``), selects every article within the filters, with
@@ -536,27 +604,57 @@ class Index:
         stopwords or punctuation, say) selects nothing unless filters narrow
         it.
         """
-        allowed = self._allowed_docs(snap, parsed, request)
+        filters = self._filter_constraints(snap, parsed, request)
         excluded = self._excluded_docs(snap, parsed)
-        if parsed.has_positive:
-            ranker = Ranker(snap)
-            if top is not None:
-                return ranker.top(parsed.terms, request.params, top, allowed, excluded,
+        if not parsed.has_positive:
+            if filters is None:
+                if not (parsed.blank or parsed.has_exclusions):
+                    return Ranked(np.empty(0, dtype=np.int64), np.empty(0)), ()
+                allowed = snap.live_docnums()
+            else:
+                allowed = _select(snap, filters)
+            if len(excluded):
+                allowed = np.setdiff1d(allowed, excluded)
+            return Ranked(allowed, np.zeros(len(allowed))), ()
+        ranker = Ranker(snap)
+
+        def ranking(allowed: np.ndarray | None, best: int | None) -> Ranked:
+            if best is not None:
+                return ranker.top(parsed.terms, request.params, best, allowed, excluded,
                                   statistics)
             return ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
-        if allowed is None:
-            if not (parsed.blank or parsed.has_exclusions):
-                return Ranked(np.empty(0, dtype=np.int64), np.empty(0))
-            allowed = snap.live_docnums()
-        if len(excluded):
-            allowed = np.setdiff1d(allowed, excluded)
-        return Ranked(allowed, np.zeros(len(allowed)))
 
-    def _allowed_docs(self, snap: Snapshot, parsed: ParsedQuery,
-                      request: SearchRequest) -> np.ndarray | None:
-        """Documents passing every filter, or ``None`` when nothing filters."""
+        phrases = [_phrase_query(p) for p in parsed.phrases]
+        relax = request.relax_phrases if phrases else False
+        if not relax:
+            ranked = ranking(_select(snap, (filters or []) + phrases), top)
+            # Read as words only when the phrases leave no result (what a
+            # sharded index asks of its shards, too).
+            if relax is False or ranked.total:
+                return ranked, ()
+        allowed = _select(snap, filters)
+        # Articles holding more of the phrases first, a phrase counting as
+        # held when all its words are near each other, in any order (a title
+        # quoted from memory, its words swapped or a word put in): each phrase
+        # held adds more than any article's score can be (the same bound in
+        # every shard). Otherwise the words rank as any query's words do.
+        held = [_near_docs(snap, p) for p in parsed.phrases]
+        if not any(len(h) for h in held):
+            return ranking(allowed, top), tuple(parsed.phrases)
+        ranked = ranking(allowed, None)
+        tiers = np.zeros(len(ranked.docnums))
+        for docs in held:
+            tiers += np.isin(ranked.docnums, docs)
+        bound = ranker.score_bound(parsed.terms, request.params, statistics)
+        return Ranked(ranked.docnums, ranked.scores + tiers * bound), tuple(parsed.phrases)
+
+    def _filter_constraints(self, snap: Snapshot, parsed: ParsedQuery,
+                            request: SearchRequest) -> list[Any] | None:
+        """The Whoosh queries of every filter (source, tags, dates), ``None``
+        when nothing filters; a filter that cannot match anything is a query
+        matching nothing."""
         if request.impossible:
-            return np.empty(0, dtype=np.int64)
+            return [_NOTHING]
         constraints = []
         if request.sources:
             constraints.append(any_term_query("source", request.sources))
@@ -567,15 +665,11 @@ class Index:
             # "كلمات دلالية" line without separators).
             values = snap.values_containing("tags", tag)
             if not values:
-                return np.empty(0, dtype=np.int64)
+                return [_NOTHING]
             constraints.append(any_term_query("tags", values))
         if request.since is not None or request.until is not None:
             constraints.append(date_range_query(request.since, request.until))
-        for phrase in parsed.phrases:
-            constraints.append(_phrase_query(phrase))
-        if not constraints:
-            return None
-        return snap.matching(constraints)
+        return constraints or None
 
     def _excluded_docs(self, snap: Snapshot, parsed: ParsedQuery) -> np.ndarray:
         clauses = [term_query(f, t.text) for t in parsed.excluded_terms for f in t.fields]
@@ -718,10 +812,14 @@ class Index:
                         tags: str | Iterable[str] | None = None,
                         since: str | date | datetime | None = None,
                         until: str | date | datetime | None = None,
+                        correct: bool | Iterable[Correction] = True,
+                        relax_phrases: bool | None = None,
                         ) -> dict[str, Counter[str]]:
         """What :meth:`facets` counts: for each normalized source (or tag)
         of the matching articles, how many articles spell it each way. A
         sharded index adds up every shard's, then calls :func:`facet_counts`.
+        ``correct`` and ``relax_phrases`` are :meth:`search`'s (a sharded
+        index decides them for every shard).
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "مطر", "source": "الأفق"},
@@ -732,10 +830,11 @@ class Index:
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
         request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
-                                      since=since, until=until)
+                                      since=since, until=until, correct=correct,
+                                      relax_phrases=relax_phrases)
         with self._reading() as snap:
-            parsed = parse_query(request.query, self.pipeline)
-            docnums = self._matching(snap, parsed, request).docnums
+            parsed = self._parse(snap, request)
+            docnums = self._matching(snap, parsed, request)[0].docnums
             return _facet_spellings(snap, docnums, field)
 
     def stats(self) -> dict[str, Any]:
@@ -844,6 +943,45 @@ def _still_current(snap: Snapshot) -> bool:
 
 def _phrase_query(phrase: Phrase) -> Any:
     return phrase_query(phrase.terms, phrase.fields)
+
+
+#: How far apart (in words) the words of a phrase that matched nothing may
+#: be for an article to count as holding it.
+PHRASE_NEAR = 2
+
+
+def _near_docs(snap: Snapshot, phrase: Phrase) -> np.ndarray:
+    """The documents holding the phrase's words within :data:`PHRASE_NEAR`
+    words of each other, in any order, in one of its fields. (One query per
+    field: Whoosh 2.7 cannot size an Or of span queries.)"""
+    found = [snap.matching([whoosh_query.SpanNear2(
+        [whoosh_query.Term(f, t) for t in phrase.terms], slop=PHRASE_NEAR, ordered=False,
+        mindist=1)]) for f in phrase.fields]
+    return functools.reduce(np.union1d, found)
+
+
+#: A filter no article passes.
+_NOTHING = any_term_query("source", ())
+
+
+def _select(snap: Snapshot, constraints: list[Any] | None) -> np.ndarray | None:
+    """The documents matching every constraint (``None``: no constraint)."""
+    return snap.matching(constraints) if constraints else None
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a search found on one snapshot (see :meth:`Index._execute`)."""
+
+    parsed: ParsedQuery
+    top: list[tuple[int, float]]
+    total: int
+    #: The phrases (as written) read as words.
+    relaxed: tuple[str, ...]
+
+    def corrected(self, query: str) -> str | None:
+        """``query`` with the corrections that were searched, or ``None``."""
+        return apply_corrections(query, self.parsed.corrections)
 
 
 #: Up to this many matching articles, facets read every one's spelling, so

@@ -24,13 +24,13 @@ never as errors.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from ..analysis import TermPipeline, normalize_value, tokenize
 from ..analysis.pipeline import EXACT_MARK
 from ..errors import QueryError
-from .ranking import QueryTerm
+from .ranking import QueryTerm, TermKey, term_key
 from .schema import TEXT_FIELDS
 
 #: Queries longer than this are refused rather than silently cut.
@@ -57,10 +57,72 @@ _LEXER = re.compile(
 
 @dataclass
 class Phrase:
-    """Words that must appear next to each other, in one of ``fields``."""
+    """Words that must appear next to each other, in one of ``fields``;
+    ``text`` is the phrase as the query wrote it (without its quotes)."""
 
     terms: tuple[str, ...]
     fields: tuple[str, ...] = TEXT_FIELDS
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A misspelled word of a query and its replacement.
+
+    ``start``/``end`` locate the word in the query string."""
+
+    start: int
+    end: int
+    word: str
+    suggestion: str
+
+
+def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | None:
+    """``query`` with each correction's word replaced, or ``None`` when
+    there is none.
+
+    >>> apply_corrections("مفاوضاث جنيف", [Correction(0, 7, "مفاوضاث", "مفاوضات")])
+    'مفاوضات جنيف'
+    """
+    fixes = sorted(corrections, key=lambda c: -c.start)
+    if not fixes:
+        return None
+    for fix in fixes:
+        query = query[:fix.start] + fix.suggestion + query[fix.end:]
+    return query
+
+
+#: Hamza seats people write either way: a word with one of them is also
+#: searched with the other (مسؤول and مسئول, both found in news text).
+HAMZA_SEAT_SWAP = str.maketrans("ؤئ", "ئؤ")
+#: A final hamza after alef, often left out (صنعا for صنعاء, الوزرا for
+#: الوزراء): a word ending in ا is also searched with ء, and one ending in
+#: اء without it.
+FINAL_HAMZA = "ء"
+
+
+def spelling_variants(word: str) -> tuple[str, ...]:
+    """Other spellings of a normalized query word that people write for
+    the same word: the other hamza seat, and the final hamza after alef
+    written or dropped. The relation is symmetric: each spelling lists the
+    other.
+
+    >>> spelling_variants("مسؤول"), spelling_variants("مسئول")
+    (('مسئول',), ('مسؤول',))
+    >>> spelling_variants("صنعا"), spelling_variants("صنعاء")
+    (('صنعاء',), ('صنعا',))
+    >>> spelling_variants("كتاب")
+    ()
+    """
+    out = []
+    swapped = word.translate(HAMZA_SEAT_SWAP)
+    if swapped != word:
+        out.append(swapped)
+    if len(word) >= 3 and word.endswith("ا"):
+        out.append(word + FINAL_HAMZA)
+    elif len(word) >= 4 and word.endswith("ا" + FINAL_HAMZA):
+        out.append(word[:-1])
+    return tuple(out)
 
 
 @dataclass
@@ -78,10 +140,12 @@ class ParsedQuery:
     #: True for an empty (or whitespace-only) query, as opposed to one whose
     #: words analysis removed.
     blank: bool = False
+    #: The corrections whose words were added to :attr:`terms`.
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def highlight_terms(self) -> frozenset[str]:
-        return frozenset(t.text for t in self.terms if not t.exact)
+        return frozenset(text for t in self.terms if not t.exact for text in t.texts)
 
     @property
     def has_positive(self) -> bool:
@@ -99,6 +163,32 @@ class ParsedQuery:
 
 def _analyze(text: str, pipeline: TermPipeline) -> list[str]:
     return [term for tok in tokenize(text) for term in pipeline(tok.text, True)]
+
+
+def _word_terms(surface: str, pipeline: TermPipeline, variants: bool) -> list[tuple[str, bool,
+                                                                                 tuple[str, ...]]]:
+    """The query terms of one token: ``(term, exact, variants)`` each, the
+    variants being the same term's other spellings (:func:`spelling_variants`)."""
+    terms = pipeline(surface, True)
+    if not variants or not terms:
+        return [(t, t.startswith(EXACT_MARK), ()) for t in terms]
+    normalized = pipeline.normalizer(surface)
+    others = [pipeline(v, True) for v in spelling_variants(normalized)]
+    out = []
+    for t in terms:
+        exact = t.startswith(EXACT_MARK)
+        # The other spellings' term of the same kind (stem or exact form);
+        # a spelling that is a stopword or several words adds nothing.
+        alts = tuple(dict.fromkeys(
+            a for other in others if len(other) <= 2 for a in other
+            if a.startswith(EXACT_MARK) == exact and a != t))
+        if exact and not alts and any(len(o) == 1 and not o[0].startswith(EXACT_MARK)
+                                      for o in others):
+            # The other spelling is its own stem (no exact form is
+            # indexed for it): its exact form is that term.
+            alts = tuple(o[0] for o in others if len(o) == 1 and o[0] != t[1:])
+        out.append((t, exact, alts))
+    return out
 
 
 @dataclass(frozen=True)
@@ -159,8 +249,15 @@ def query_items(query: str) -> Iterator[QueryItem]:
         yield QueryItem(pieces, target, bool(m.group("neg")), is_phrase)
 
 
-def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
+def parse_query(query: str, pipeline: TermPipeline, *,
+                corrections: Iterable[Correction] = (), correction_boost: float = 1.0,
+                variants: bool = False) -> ParsedQuery:
     """Parse and analyse a query string.
+
+    ``corrections`` (see :mod:`arsearch.index.suggest`) add the terms of
+    each corrected word beside the word as typed, weighted
+    ``correction_boost``. With ``variants``, a word is also searched in its
+    other common spellings (:func:`spelling_variants`), as one term.
 
     >>> from arsearch.analysis import TermPipeline
     >>> q = parse_query('متى وقّعت الاتفاقية؟ "وزير الخارجية" -السودان source:الأفق',
@@ -171,11 +268,15 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
     ['=وقعت', '=الاتفاقيه', '=وزير', '=الخارجيه']
     >>> [t.text for t in q.excluded_terms], q.sources
     (['السودان'], ['الافق'])
+    >>> [(t.text, t.variants) for t in parse_query("مسؤول", TermPipeline(), variants=True).terms]
+    [('مسوول', ('مسيول',)), ('=مسؤول', ('=مسئول',))]
     """
     check_query(query)
     parsed = ParsedQuery()
     position = 0
     parsed.blank = not query.strip()
+    fixes = {c.start: c for c in corrections}
+    used: list[Correction] = []
     for item in query_items(query):
         negated, target, is_phrase, raw = item.negated, item.target, item.phrase, item.text
         if target in ("source", "tags"):
@@ -187,27 +288,40 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
                     (parsed.excluded_tags if negated else parsed.tags).append(value)
             continue
         fields = item.fields
-        analysed = _analyze(raw, pipeline)
-        # Exact (unstemmed) forms only add to the score; phrases and
-        # exclusions work on stems.
-        terms = [t for t in analysed if not t.startswith(EXACT_MARK)]
-        if not terms:
-            continue
         if negated:
-            if is_phrase and len(terms) > 1:
-                parsed.excluded_phrases.append(Phrase(tuple(terms), fields))
+            # Exact (unstemmed) forms only add to the score; phrases and
+            # exclusions work on stems.
+            stems = [t for t in _analyze(raw, pipeline) if not t.startswith(EXACT_MARK)]
+            if is_phrase and len(stems) > 1:
+                parsed.excluded_phrases.append(Phrase(tuple(stems), fields, raw))
             else:
-                parsed.excluded_terms.extend(QueryTerm(t, fields) for t in terms)
+                parsed.excluded_terms.extend(QueryTerm(t, fields) for t in stems)
             continue
-        if is_phrase and len(terms) > 1:
-            parsed.phrases.append(Phrase(tuple(terms), fields))
-        for t in analysed:
-            if t.startswith(EXACT_MARK):
-                parsed.terms.append(QueryTerm(t, fields, position - 1, exact=True))
-            else:
-                parsed.terms.append(QueryTerm(t, fields, position))
-                position += 1
+        stems = []
+        for offset, text in item.pieces:
+            for tok in tokenize(text):
+                analysed = _word_terms(tok.text, pipeline, variants)
+                at = position
+                for t, exact, alts in analysed:
+                    if exact:
+                        parsed.terms.append(QueryTerm(t, fields, position - 1, exact=True,
+                                                      variants=alts))
+                    else:
+                        stems.append(t)
+                        parsed.terms.append(QueryTerm(t, fields, position, variants=alts))
+                        position += 1
+                fix = fixes.get(offset + tok.start)
+                if fix is not None and fix.word == tok.text:
+                    # The corrected word, beside the word as typed.
+                    found = pipeline(fix.suggestion, True)
+                    parsed.terms += [QueryTerm(t, fields, at, correction_boost,
+                                               t.startswith(EXACT_MARK)) for t in found]
+                    if found:
+                        used.append(fix)
+        if is_phrase and len(stems) > 1:
+            parsed.phrases.append(Phrase(tuple(stems), fields, raw))
     parsed.terms = _merge_duplicates(parsed.terms)
+    parsed.corrections = tuple(used)
     if len(parsed.terms) > MAX_QUERY_TERMS:
         raise QueryError(f"query has {len(parsed.terms)} distinct terms; at most "
                          f"{MAX_QUERY_TERMS} are allowed")
@@ -217,14 +331,13 @@ def parse_query(query: str, pipeline: TermPipeline) -> ParsedQuery:
 def _merge_duplicates(terms: list[QueryTerm]) -> list[QueryTerm]:
     """A word repeated in the query counts once more per repeat, and keeps
     its first position."""
-    merged: dict[tuple[str, tuple[str, ...]], QueryTerm] = {}
-    order: list[tuple[str, tuple[str, ...]]] = []
+    merged: dict[TermKey, QueryTerm] = {}
+    order: list[TermKey] = []
     for t in terms:
-        key = (t.text, t.fields)
+        key = term_key(t)
         if key in merged:
             prev = merged[key]
-            merged[key] = QueryTerm(prev.text, prev.fields, prev.position, prev.boost + t.boost,
-                                    prev.exact)
+            merged[key] = replace(prev, boost=prev.boost + t.boost)
         else:
             merged[key] = t
             order.append(key)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -67,6 +67,18 @@ class RankingParams:
     #: Weight of an exact (unstemmed) match relative to a stem match, for
     #: indexes built with exact forms.
     exact_weight: float = 0.25
+    #: Weight of a headline-only BM25 clause added beside BM25F: each query
+    #: word found in a headline also adds this times its BM25 score in the
+    #: headline alone (its own idf among headlines, headline length
+    #: normalization). BM25F saturates a word's headline and body
+    #: occurrences together, so a paragraph that names a question's subject
+    #: in its title gains little over one that repeats the word in its
+    #: body; the clause lets the named subject win, as the per-field sum of
+    #: Lucene's BooleanQuery does, without giving up BM25F. 0 turns it off.
+    #: 0.2 was chosen on the native questions (nDCG@10 +0.023, the largest
+    #: weight that costs the mixed task no more than 0.005; see
+    #: docs/benchmarks.md).
+    headline_clause: float = 0.2
 
     def with_weights(self, weights: Mapping[str, float] | None) -> RankingParams:
         if not weights:
@@ -86,6 +98,16 @@ class QueryTerm:
     #: The unstemmed form of the word at ``position`` (indexed when the
     #: analyzer's ``exact_forms`` is on); it adds ``exact_weight`` of a score.
     exact: bool = False
+    #: Other spellings of the same term (مسئول for مسؤول), searched as one
+    #: term with it: a document holding any of them matches, their
+    #: frequencies add up, and the document frequency counts the documents
+    #: holding any of them (Lucene's SynonymQuery).
+    variants: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The term and its variants."""
+        return (self.text, *self.variants) if self.variants else (self.text,)
 
 
 def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
@@ -160,7 +182,28 @@ class CollectionStats:
 
 
 def term_key(term: QueryTerm) -> TermKey:
+    """How ``term``'s document frequency is keyed in :class:`CollectionStats`:
+    its text (with its variants, joined by NUL) and its fields."""
+    if term.variants:
+        return ("\0".join(term.texts), term.fields)
     return (term.text, term.fields)
+
+
+def headline_term(term: QueryTerm) -> QueryTerm:
+    """The term of ``term``'s headline clause: the same word, searched in
+    the headline only (its document frequency is counted among headlines)."""
+    return replace(term, fields=("headline",))
+
+
+class _Part(NamedTuple):
+    """One part of a score: see :meth:`Ranker._weighted`."""
+
+    term: QueryTerm
+    weight: float
+    ids: np.ndarray
+    tf: np.ndarray
+    #: Whether the part counts as a matched word (for coordination).
+    counted: bool
 
 
 @dataclass(frozen=True)
@@ -204,14 +247,15 @@ class Ranker:
             w = params.weights.get(fieldname, 0.0)
             if w <= 0:
                 continue
-            found = self.source.postings(fieldname, term.text)
-            if found is None:
-                continue
             b = params.b.get(fieldname, 0.75)
             avg = (stats.avg_length(fieldname) if stats is not None
                    else self._avg_length(fieldname))
             scale = b / avg
-            parts.append((found.docnums, w * found.frequencies / (1.0 - b + scale * found.lengths)))
+            for text in term.texts:
+                found = self.source.postings(fieldname, text)
+                if found is not None:
+                    parts.append((found.docnums,
+                                  w * found.frequencies / (1.0 - b + scale * found.lengths)))
         if not parts:
             return None
         if len(parts) == 1:
@@ -250,12 +294,14 @@ class Ranker:
         counts the documents holding it in any of its fields that ``params``
         weighs above 0 (all of them without ``params``), as ranking does."""
         dfs: dict[TermKey, int] = {}
+        if params is not None and params.headline_clause and params.weights.get("headline", 0.0):
+            terms = [*terms, *(headline_term(t) for t in terms if "headline" in t.fields)]
         for term in terms:
             key = term_key(term)
             if key in dfs:
                 continue
             fields = [f for f in term.fields if params is None or params.weights.get(f, 0.0) > 0]
-            if len(fields) == 1:
+            if len(fields) == 1 and not term.variants:
                 dfs[key] = self.source.doc_frequency(fields[0], term.text)
             else:       # documents holding it in several fields count once
                 probe = RankingParams(weights={f: 1.0 for f in fields})
@@ -279,10 +325,11 @@ class Ranker:
         coordinate = self._coordinates(terms, params)
         matched = np.zeros(n_docs, dtype=np.int32) if coordinate else None
         k1 = params.k1
-        for term, weight, ids, tf in self._weighted(terms, params, stats):
-            if matched is not None and not term.exact:
+        for part in self._weighted(terms, params, stats):
+            ids, tf = part.ids, part.tf
+            if matched is not None and part.counted and not part.term.exact:
                 matched[ids] += 1
-            scores[ids] += weight * tf / (k1 + tf)
+            scores[ids] += part.weight * tf / (k1 + tf)
             hit[ids] = True
         docnums = np.flatnonzero(hit)
         if matched is not None:
@@ -292,22 +339,59 @@ class Ranker:
         return Ranked(docnums, scores[docnums])
 
     def _weighted(self, terms: Sequence[QueryTerm], params: RankingParams,
-                  stats: CollectionStats | None,
-                  ) -> Iterator[tuple[QueryTerm, float, np.ndarray, np.ndarray]]:
-        """Each matching term with its weight, ``idf * boost * (k1 + 1)``
-        (times ``exact_weight`` for an exact form), its documents and its
-        pseudo-frequency in each: a term adds ``weight * tf / (k1 + tf)``."""
+                  stats: CollectionStats | None) -> Iterator[_Part]:
+        """The parts of the score, each a term's documents, its
+        pseudo-frequency in each and its weight, adding ``weight * tf / (k1
+        + tf)`` to a document's score: for every matching term its BM25F
+        part, of weight ``idf * boost * (k1 + 1)`` (times ``exact_weight``
+        for an exact form), and, with ``headline_clause``, its headline
+        clause (see :func:`headline_term`)."""
+        clause = params.headline_clause if params.weights.get("headline", 0.0) > 0 else 0.0
+        # The clause is plain BM25 of the headline: weight 1, the ranking's
+        # own headline b and k1.
+        headline_only = replace(params, weights={"headline": 1.0}) if clause else params
         for term in terms:
-            found = self._frequencies(term, params, stats)
-            if found is None:
-                continue
-            ids, tf = found
-            df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
-            idf = stats.idf(df) if stats is not None else self.idf(df)
-            weight = idf * term.boost * (params.k1 + 1.0)
-            if term.exact:
-                weight *= params.exact_weight
-            yield term, weight, ids, tf
+            yield from self._term_part(term, params, stats, 1.0, True)
+            if clause and "headline" in term.fields:
+                yield from self._term_part(headline_term(term), headline_only, stats, clause,
+                                           False)
+
+    def _term_part(self, term: QueryTerm, params: RankingParams,
+                   stats: CollectionStats | None, scale: float, counted: bool,
+                   ) -> Iterator[_Part]:
+        found = self._frequencies(term, params, stats)
+        if found is None:
+            return
+        ids, tf = found
+        df = stats.doc_frequency(term_key(term)) if stats is not None else len(ids)
+        idf = stats.idf(df) if stats is not None else self.idf(df)
+        weight = idf * term.boost * (params.k1 + 1.0) * scale
+        if term.exact:
+            weight *= params.exact_weight
+        yield _Part(term, weight, ids, tf, counted)
+
+    def score_bound(self, terms: Sequence[QueryTerm], params: RankingParams,
+                    stats: CollectionStats | None = None) -> float:
+        """A number no document's score for ``terms`` reaches: the sum of
+        the weights of the parts (each adds less than its weight), times
+        the largest coordination and proximity factors. It depends on the
+        statistics only, so every shard of a sharded index gets the same."""
+        if stats is None:
+            stats = self.statistics(terms, params)
+        clause = params.headline_clause if params.weights.get("headline", 0.0) > 0 else 0.0
+        total = 0.0
+        for term in terms:
+            parts = [(term, 1.0)]
+            if clause and "headline" in term.fields:
+                parts.append((headline_term(term), clause))
+            for part, scale in parts:
+                df = stats.doc_frequency(term_key(part))
+                if df:
+                    weight = stats.idf(df) * part.boost * (params.k1 + 1.0) * scale
+                    total += weight * params.exact_weight if part.exact else weight
+        if self._coordinates(terms, params):
+            total *= max(1.0, 1.0 + params.coordination)
+        return total * (1.0 + max(params.proximity, 0.0))
 
     @staticmethod
     def _coordinates(terms: Sequence[QueryTerm], params: RankingParams) -> bool:
@@ -391,9 +475,9 @@ class Ranker:
         k1 = params.k1
         keep = _dense_keep(allowed, excluded, n_docs)
         parts = []
-        for _, weight, ids, tf in self._weighted(terms, params, stats):
-            most = float(tf.max())
-            parts.append((weight * most / (k1 + most), weight, ids, tf))
+        for part in self._weighted(terms, params, stats):
+            most = float(part.tf.max())
+            parts.append((part.weight * most / (k1 + most), part.weight, part.ids, part.tf))
         parts.sort(key=lambda part: -part[0])
         scores = np.zeros(n_docs)
         hit = np.zeros(n_docs, dtype=bool)

@@ -23,7 +23,7 @@ from typing import Any
 from ..analysis import normalize_value
 from ..dates import parse_date_details
 from ..errors import DateError, QueryError
-from .query import check_query
+from .query import Correction, check_query
 from .ranking import RankingParams, check_weights
 
 #: Largest page size a search accepts.
@@ -46,6 +46,12 @@ class SearchRequest:
     #: A source filter was given, but every value normalized to nothing:
     #: it matches no article (rather than being no filter at all).
     impossible: bool = False
+    #: Correct misspelled words (``True``), not (``False``), or apply
+    #: exactly these corrections (what a sharded index passes its shards).
+    correct: bool | tuple[Correction, ...] = True
+    #: Quoted phrases: ``None`` relaxes them into their words when they
+    #: leave no result, ``False`` never does, ``True`` always does.
+    relax_phrases: bool | None = None
 
     @classmethod
     def build(cls, query: str, params: RankingParams, *, limit: int = 10, page: int = 1,
@@ -53,9 +59,21 @@ class SearchRequest:
               tags: str | Iterable[str] | None = None,
               since: str | date | datetime | None = None,
               until: str | date | datetime | None = None,
-              weights: Mapping[str, float] | None = None) -> SearchRequest:
+              weights: Mapping[str, float] | None = None,
+              correct: bool | Iterable[Correction] = True,
+              relax_phrases: bool | None = None) -> SearchRequest:
         check_query(query)
         check_page(limit, page)
+        if relax_phrases is not None and not isinstance(relax_phrases, bool):
+            raise QueryError(f"relax_phrases must be True, False or None, got {relax_phrases!r}")
+        if not isinstance(correct, bool):
+            try:
+                correct = tuple(correct)
+            except TypeError:
+                raise QueryError(f"correct must be True, False or a list of corrections, got "
+                                 f"{correct!r}") from None
+            if not all(isinstance(c, Correction) for c in correct):
+                raise QueryError("correct must be True, False or a list of Correction objects")
         if weights is not None:
             try:
                 params = params.with_weights(check_weights(weights))
@@ -67,7 +85,8 @@ class SearchRequest:
         since_dt = _bound(since, "since")
         until_dt = _bound(until, "until", end_of_day=True)
         return cls(query, params, limit, page, sources, tag_values, since_dt, until_dt,
-                   impossible=bool(given_sources) and not sources)
+                   impossible=bool(given_sources) and not sources, correct=correct,
+                   relax_phrases=relax_phrases)
 
     @property
     def offset(self) -> int:

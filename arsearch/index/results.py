@@ -129,23 +129,38 @@ class Results(Sequence[Hit]):
     worked out when first read (printing the results reads it), so searches
     whose suggestion nobody reads cost nothing extra.
 
+    ``corrected`` is the query as the search corrected it ("showing results
+    for"), or ``None``: its misspelled words were searched together with
+    their corrections (then ``suggestion`` is the same string).
+    ``relaxed_phrases`` lists the quoted phrases that matched no article and
+    were searched as their words (see :meth:`Index.search`).
+
     >>> r = Results([], query="المستشفئ", total=0, page=1, limit=10, suggestion="المستشفى")
     >>> print(r)
     0 results for 'المستشفئ'
     did you mean: المستشفى
+    >>> r = Results([], query='"جنيف تبدأ" المفاوضاث', total=0, page=1, limit=10,
+    ...             corrected='"جنيف تبدأ" المفاوضات', relaxed_phrases=["جنيف تبدأ"])
+    >>> print(r)
+    0 results for '"جنيف تبدأ" المفاوضاث'
+    showing results for: "جنيف تبدأ" المفاوضات
+    no article has the phrase "جنيف تبدأ": showing articles with its words
     """
 
     def __init__(self, hits: Sequence[Hit], *, query: str, total: int, page: int, limit: int,
                  suggestion: str | None = None,
-                 suggest: Callable[[], str | None] | None = None):
+                 suggest: Callable[[], str | None] | None = None,
+                 corrected: str | None = None, relaxed_phrases: Sequence[str] = ()):
         self._hits = list(hits)
         self.query = query
         self.total = total
         self.page = page
         self.limit = limit
-        self._suggestion = suggestion
+        self.corrected = corrected
+        self.relaxed_phrases: tuple[str, ...] = tuple(relaxed_phrases)
+        self._suggestion = suggestion if suggestion is not None else corrected
         # Called once, when the suggestion is first read.
-        self._suggest = suggest
+        self._suggest = suggest if self._suggestion is None else None
 
     @property
     def suggestion(self) -> str | None:
@@ -190,10 +205,27 @@ class Results(Sequence[Hit]):
         """Every hit of the page as a plain dict (JSON-ready)."""
         return [h.to_dict() for h in self._hits]
 
+    def relaxed_note(self) -> str | None:
+        """What :attr:`relaxed_phrases` means, as one line of English (or
+        ``None`` when no phrase was relaxed)."""
+        phrases = self.relaxed_phrases
+        if not phrases:
+            return None
+        if len(phrases) == 1:
+            return f'no article has the phrase "{phrases[0]}": showing articles with its words'
+        quoted = ", ".join(f'"{p}"' for p in phrases)
+        return (f"no article has all the phrases {quoted}: showing articles with their words, "
+                "those with a phrase first")
+
     def __repr__(self) -> str:
         pages = f", page {self.page}/{self.pages}" if self.pages else ""
-        mean = f", did you mean {self.suggestion!r}" if self.suggestion else ""
-        return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}{mean}>"
+        if self.corrected:
+            mean = f", showing results for {self.corrected!r}"
+        else:
+            mean = f", did you mean {self.suggestion!r}" if self.suggestion else ""
+        relaxed = f", phrases read as words: {list(self.relaxed_phrases)}" \
+            if self.relaxed_phrases else ""
+        return f"<Results {self.query!r}: {len(self)} of {self.total} hits{pages}{mean}{relaxed}>"
 
     def __str__(self) -> str:
         noun = "result" if self.total == 1 else "results"
@@ -201,8 +233,13 @@ class Results(Sequence[Hit]):
                  + (f" (page {self.page} of {self.pages})" if self.pages else "")]
         if self.past_last_page:
             lines.append(f"page {self.page} is past the last page ({self.pages})")
-        if self.suggestion:
+        if self.corrected:
+            lines.append(f"showing results for: {self.corrected}")
+        elif self.suggestion:
             lines.append(f"did you mean: {self.suggestion}")
+        note = self.relaxed_note()
+        if note:
+            lines.append(note)
         for h in self._hits:
             meta = " · ".join(x for x in (h.source, h.date.date().isoformat() if h.date else "",
                                           ", ".join(h.tags)) if x)
@@ -230,10 +267,20 @@ class Results(Sequence[Hit]):
         parts = [f'<div dir="rtl" lang="ar" style="{_STYLE}">',
                  f'<div style="color:#666;font-size:90%">{status} · '
                  f'<span dir="auto">{esc(self.query)}</span></div>']
-        if self.suggestion:
+        if self.corrected:
+            # عرض نتائج: "showing results for"
+            parts.append(f'<div style="margin:0.3em 0">عرض نتائج: <b><span dir="auto">'
+                         f"{esc(self.corrected)}</span></b></div>")
+        elif self.suggestion:
             # هل تقصد: "did you mean"
             parts.append(f'<div style="margin:0.3em 0">هل تقصد: <b><span dir="auto">'
                          f"{esc(self.suggestion)}</span></b>؟</div>")
+        if self.relaxed_phrases:
+            # "No article holds the phrase …; showing the articles with its words."
+            quoted = "، ".join(f'«<span dir="auto">{esc(p)}</span>»' for p in self.relaxed_phrases)
+            noun = "العبارة" if len(self.relaxed_phrases) == 1 else "العبارات"
+            parts.append(f'<div style="margin:0.3em 0">لا مقالات تحوي {noun} {quoted}: '
+                         "نعرض المقالات التي فيها كلماتها</div>")
         parts.append(f'<ol start="{(self.page - 1) * self.limit + 1}">')
         for h in self._hits:
             title = h.headline_passage.render(isolate=True) or esc(h.id)

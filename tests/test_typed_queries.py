@@ -1,0 +1,236 @@
+"""Queries as people type them (issue 9): a misspelled word is searched with
+its correction, a hamza seat or final hamza written either way finds the
+other, and a quoted title worded differently still finds its article.
+
+Every article here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import arsearch
+from arsearch.cli import main as cli_main
+from arsearch.errors import QueryError
+from arsearch.index.query import Correction, parse_query, spelling_variants
+from arsearch.index.suggest import SpellingParams
+
+#: A small news archive: one article per subject, and some filler that
+#: shares their common words.
+ARTICLES: list[dict] = [
+    {"id": "talks", "headline": "المفاوضات تبدأ في جنيف بين الوفدين",
+     "body": "بدأت المفاوضات صباح اليوم في جنيف بحضور ممثلين عن الطرفين وسط تفاؤل حذر."},
+    {"id": "official", "headline": "مسؤول في البلدية يعلن خطة للطرق",
+     "body": "قال مسؤول إن الخطة تشمل رصف الشوارع الرئيسية خلال العام المقبل."},
+    {"id": "sanaa", "headline": "أمطار غزيرة على صنعاء",
+     "body": "شهدت صنعاء أمطارا غزيرة أمس وأغلقت بعض الطرق في وسط المدينة."},
+    {"id": "novel", "headline": "رواية حدائق الليل الطويل تفوز بجائزة الكتاب",
+     "body": "فازت رواية حدائق الليل الطويل بجائزة الكتاب لهذا العام بعد منافسة قوية."},
+    {"id": "garden", "headline": "افتتاح حدائق جديدة في الحي الشرقي",
+     "body": "افتتحت البلدية حدائق عامة جديدة، ويبقى الليل موعد الزوار المفضل في الصيف "
+             "الطويل حين تشتد الحرارة نهارا."},
+    {"id": "desert", "headline": "عاصفة رملية تعبر الصحراء",
+     "body": "عبرت عاصفة رملية الصحراء الغربية وأوقفت حركة الشاحنات على الطريق الدولي."},
+    {"id": "weather", "headline": "الطقس غدا معتدل في معظم المناطق",
+     "body": "يتوقع أن يكون الطقس معتدلا مع رياح خفيفة وأمطار متفرقة على المرتفعات."},
+]
+
+
+@pytest.fixture
+def ix(make_index):
+    return make_index(ARTICLES)
+
+
+# Misspelled words ------------------------------------------------------------
+
+def test_a_misspelled_word_finds_the_article_and_says_so(ix):
+    results = ix.search("المفاوضاث")
+    assert results.ids == ["talks"]
+    assert results.corrected == "المفاوضات"
+    assert results.suggestion == "المفاوضات"
+    assert "showing results for: المفاوضات" in str(results)
+    assert "showing results for 'المفاوضات'" in repr(results)
+    assert "عرض نتائج" in results._repr_html_()
+
+
+def test_correct_false_searches_the_words_as_typed(ix):
+    results = ix.search("المفاوضاث", correct=False)
+    assert results.ids == [] and results.corrected is None
+    # The correction is still offered, as "did you mean".
+    assert results.suggestion == "المفاوضات"
+    assert "did you mean: المفاوضات" in str(results)
+
+
+def test_the_correction_weighs_below_the_word_as_typed(ix):
+    # جنيف is spelled right: the corrected word adds, and does not replace it.
+    results = ix.search("جنيف المفاوضاث")
+    assert results.ids == ["talks"]
+    assert results.corrected == "جنيف المفاوضات"
+    parsed = parse_query("المفاوضاث", ix.pipeline,
+                         corrections=ix.corrections("المفاوضاث"), correction_boost=0.8)
+    typed = {t.text for t in parse_query("المفاوضاث", ix.pipeline).terms}
+    assert {t.text: t.boost for t in parsed.terms if t.text not in typed}
+    assert {t.boost for t in parsed.terms if t.text not in typed} == {0.8}
+    assert {t.boost for t in parsed.terms if t.text in typed} == {1.0}
+
+
+def test_a_correctly_spelled_query_is_not_corrected(ix):
+    for query in ("المفاوضات في جنيف", "أمطار صنعاء", "رواية حدائق الليل"):
+        results = ix.search(query)
+        assert results.corrected is None, query
+        assert ix.corrections(query) == (), query
+
+
+def test_a_rare_typo_is_corrected_toward_a_much_commoner_word(make_index):
+    # الحوثين (one letter missing) is in one article, الحوثيين in 25.
+    articles = [{"id": f"c{i}", "headline": f"الحوثيين في الخبر رقم {i}"} for i in range(25)]
+    articles.append({"id": "typo", "headline": "خبر عن الحوثين كتب على عجل"})
+    plain = make_index(articles, spelling=SpellingParams(rare_df=0))
+    assert plain.search("الحوثين").corrected is None
+    rare = make_index(articles, spelling=SpellingParams(rare_df=2))
+    results = rare.search("الحوثين", limit=30)
+    assert results.corrected == "الحوثيين"
+    assert results.total == 26 and results.ids[0] == "typo"    # the word as typed first
+    assert rare.search("الحوثين", correct=False).total == 1
+
+
+def test_given_corrections_are_applied_as_given(ix):
+    fix = Correction(0, 5, "حدايق", "حدائق")
+    results = ix.search("حدايق", correct=[fix])
+    assert results.corrected == "حدائق"
+    assert set(results.ids) == {"novel", "garden"}
+
+
+@pytest.mark.parametrize("options", [{"correct": "yes"}, {"correct": None},
+                                     {"correct": [("المفاوضاث", "المفاوضات")]},
+                                     {"relax_phrases": "no"}, {"relax_phrases": 1}])
+def test_bad_options_are_query_errors(ix, options):
+    with pytest.raises(QueryError):
+        ix.search("المفاوضات", **options)
+    with pytest.raises(QueryError):
+        ix.search_ids("المفاوضات", **options)
+
+
+# Spelling variants -------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, target", [
+    ("مسئول", "official"),      # ئ for ؤ
+    ("مسؤول", "official"),
+    ("صنعا", "sanaa"),          # final hamza after alef dropped
+    ("صنعاء", "sanaa"),
+    ("الصحرا", "desert"),
+    ("صحراء", "desert"),
+])
+def test_hamza_spellings_find_each_other(ix, typed, target):
+    assert ix.search(typed, correct=False).ids == [target]
+    # Another spelling of a known word is not a misspelling.
+    results = ix.search(typed)
+    assert results.ids == [target] and results.corrected is None
+
+
+def test_variants_work_both_ways(make_index):
+    ix = make_index([{"id": "a", "headline": "المسئول عن الملف"},
+                     {"id": "b", "headline": "زار صنعا أمس"},
+                     {"id": "c", "headline": "رحلة إلى الصحرا الكبرى"}])
+    assert ix.search("المسؤول", correct=False).ids == ["a"]
+    assert ix.search("صنعاء", correct=False).ids == ["b"]
+    assert ix.search("الصحراء", correct=False).ids == ["c"]
+
+
+def test_without_variants_a_spelling_finds_only_itself(make_index):
+    ix = make_index(ARTICLES, spelling=SpellingParams(variants=False))
+    assert ix.search("الصحرا", correct=False).ids == []
+    assert ix.search("مسئول", correct=False).ids == []
+    # (صنعا is found anyway: the lexicon lists it as a spelling of صنعاء.)
+
+
+def test_spelling_variants_are_symmetric():
+    for word in ("مسؤول", "مسئول", "صنعا", "صنعاء", "الوزراء", "سائل", "رؤية"):
+        for other in spelling_variants(word):
+            assert word in spelling_variants(other), (word, other)
+    assert spelling_variants("كتاب") == ()
+
+
+def test_a_variant_counts_as_one_word(ix):
+    # مسئول and مسؤول are one term: an article holding both gains nothing
+    # over one holding either twice.
+    terms = parse_query("مسؤول", ix.pipeline, variants=True).terms
+    assert len(terms) == 2          # the stem and the exact form, each with its variant
+    assert all(t.variants for t in terms)
+
+
+# Quoted phrases ---------------------------------------------------------------
+
+@pytest.mark.parametrize("query", [
+    '"الليل الطويل حدائق"',              # words swapped
+    '"حدائق الليل القصير"',              # one word different
+    'من كتب رواية "الليل الطويل في الحدائق"؟',    # a question quoting it from memory
+])
+def test_a_quoted_title_worded_differently_still_finds_the_article(ix, query):
+    results = ix.search(query)
+    assert results.ids[0] == "novel", results.ids
+    phrase = query[query.index('"') + 1:query.rindex('"')]
+    assert results.relaxed_phrases == (phrase,)
+    assert f'no article has the phrase "{phrase}"' in str(results)
+    assert "لا مقالات تحوي العبارة" in results._repr_html_()
+
+
+def test_articles_holding_the_phrase_words_together_rank_first(ix):
+    # garden holds all three words, far apart; novel holds them together.
+    results = ix.search('"الطويل الليل حدائق"')
+    assert results.ids[:2] == ["novel", "garden"]
+    assert results[0].score > results[1].score
+
+
+def test_relax_phrases_false_keeps_the_hard_phrase(ix):
+    results = ix.search('"الليل الطويل حدائق"', relax_phrases=False)
+    assert results.ids == [] and results.total == 0
+    assert results.relaxed_phrases == ()
+
+
+def test_a_phrase_that_matches_is_not_relaxed(ix):
+    results = ix.search('"حدائق الليل الطويل"')
+    assert results.ids == ["novel"] and results.relaxed_phrases == ()
+    # relax_phrases=True reads it as words, its articles first.
+    relaxed = ix.search('"حدائق الليل الطويل"', relax_phrases=True)
+    assert relaxed.ids[0] == "novel" and "garden" in relaxed.ids
+    assert relaxed.relaxed_phrases == ("حدائق الليل الطويل",)
+
+
+def test_a_phrase_is_not_relaxed_past_the_filters(make_index):
+    ix = make_index([dict(a, source="الأفق" if a["id"] == "novel" else "المدار")
+                     for a in ARTICLES])
+    # The phrase matches, but not in the source asked for: relaxed there.
+    results = ix.search('"حدائق الليل الطويل"', source="المدار")
+    assert results.ids == ["garden"] and results.relaxed_phrases
+
+
+def test_facets_follow_the_relaxed_phrase(make_index):
+    ix = make_index([dict(a, source="الأفق") for a in ARTICLES])
+    assert ix.facets('"الليل الطويل حدائق"', "source") == {"الأفق": 2}
+
+
+# Command line ----------------------------------------------------------------
+
+def test_the_cli_shows_corrections_and_relaxed_phrases(tmp_path):
+    path = tmp_path / "ix"
+    with arsearch.Index(path) as ix:
+        ix.add(ARTICLES)
+
+    def run(*argv: str) -> str:
+        out = io.StringIO()
+        assert cli_main(list(argv), out=out) == 0
+        return out.getvalue()
+
+    text = run("search", 'المفاوضاث "الليل الطويل حدائق"', "--index", str(path))
+    assert 'showing results for: المفاوضات "الليل الطويل حدائق"' in text
+    assert 'no article has the phrase "الليل الطويل حدائق"' in text
+    text = run("search", "المفاوضاث", "--index", str(path), "--no-correct")
+    assert "did you mean: المفاوضات" in text and text.startswith("0 results")
+    text = run("search", '"الليل الطويل حدائق"', "--index", str(path), "--exact-phrases")
+    assert text.startswith("0 results")
+    data = run("search", 'المفاوضاث "الليل الطويل حدائق"', "--index", str(path), "--json")
+    assert '"corrected": "المفاوضات \\"الليل الطويل حدائق\\""' in data
+    assert '"relaxed_phrases": [' in data
