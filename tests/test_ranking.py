@@ -337,3 +337,22 @@ def test_pruning_skips_documents_of_common_words_only():
         assert len(pruned) < 50
     assert sorted(d for d, _ in ix.search_ids("بركان نص", limit=2)) == ["r1", "r2"]
     assert ix.search("بركان نص", limit=2).total == 302
+
+
+def test_scores_that_differ_in_their_last_bit_tie_and_are_ordered_by_id():
+    """The same score summed in another order (by a pruned ranking, or on
+    another shard) may differ in its last bit; it must still tie, so that
+    one index and a sharded index order the tie by article id alike."""
+    import numpy as np
+
+    from arsearch.index.ranking import comparable_scores, top_documents
+
+    a = 11.517858082884173
+    b = np.nextafter(a, 20.0)
+    assert a < b
+    ids = {0: "syn-2", 1: "syn-1", 2: "syn-3"}
+    scores = np.array([a, a, b])
+    top = top_documents(np.array([0, 1, 2]), comparable_scores(scores), 0, 2,
+                        lambda ds: [ids[d] for d in ds], scores)
+    assert [ids[d] for d, _ in top] == ["syn-1", "syn-2"]
+    assert [s for _, s in top] == [a, a]          # the scores as summed

@@ -39,12 +39,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import numpy as np
+
 from ..analysis import normalize_value
 from ..article import Article, to_article
 from ..errors import (ArsearchError, DocumentError, IndexClosedError, IndexOpenError,
                       QueryError, SchemaMismatchError, SettingsError)
 from ..index import CollectionStats, Hit, Index, RankingParams, SpellingParams
 from ..index.index import facet_counts
+from ..index.ranking import comparable_scores
 from ..index.query import Correction, ParsedQuery, apply_corrections, check_query, parse_query
 from ..index.request import SearchRequest, check_page
 from ..index.storage import META_FILE
@@ -591,7 +594,9 @@ class ShardedIndex:
             keys = answer["keys"] or [None] * len(answer["pairs"])
             rows += [(doc_id, score, key) for (doc_id, score), key in zip(answer["pairs"], keys)]
         if found.ranked:
-            rows.sort(key=lambda r: (-r[1], r[0]))
+            rounded = comparable_scores(np.array([r[1] for r in rows], dtype=float))
+            rows = [rows[i] for i in sorted(range(len(rows)),
+                                            key=lambda i: (-rounded[i], rows[i][0]))]
         else:
             rows.sort(key=lambda r: (-r[2], r[0]))
         offset = found.request.offset
@@ -953,7 +958,10 @@ def _merge(answers: Mapping[int, Mapping[str, Any]], ranked: bool, offset: int,
     score (or, without ranked words, newest first), ties by article id."""
     hits = [h for k in sorted(answers) for h in answers[k]["hits"]]
     if ranked:
-        hits.sort(key=lambda h: (-h.score, h.id))
+        # Compared as one index compares them (see comparable_scores).
+        rounded = comparable_scores(np.array([h.score for h in hits], dtype=float))
+        order = sorted(range(len(hits)), key=lambda i: (-rounded[i], hits[i].id))
+        hits = [hits[i] for i in order]
     else:
         hits.sort(key=lambda h: (-date_key(h.date), h.id))
     return [dataclasses.replace(h, rank=offset + i + 1)

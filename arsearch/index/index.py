@@ -44,7 +44,7 @@ from .parallel import default_workers
 from .query import (Correction, ParsedQuery, Phrase, apply_corrections, check_query,
                     parse_query)
 from .ranking import (CollectionStats, QueryTerm, Ranked, Ranker, RankingParams, check_weights,
-                      top_documents)
+                      comparable_scores, top_documents)
 from .request import MAX_LIMIT, SearchRequest, check_page
 from .results import Hit, Results
 from .schema import TEXT_FIELDS, build_schema, schema_pipeline
@@ -578,14 +578,15 @@ class Index:
         parsed = self._parse(snap, request)
         ranked, relaxed = self._matching(snap, parsed, request, statistics,
                                          top=request.offset + request.limit)
+        scores = None
         if parsed.has_positive:
-            keys = ranked.scores
+            keys, scores = comparable_scores(ranked.scores), ranked.scores
         else:
             # Nothing to rank: newest first, undated articles last.
             dates = snap.dates()[ranked.docnums]
             keys = np.where(dates == NO_DATE, -1, dates.astype(np.int64))
         top = top_documents(ranked.docnums, keys, request.offset, request.limit,
-                            snap.article_ids)
+                            snap.article_ids, scores)
         if not parsed.has_positive:
             top = [(d, 0.0) for d, _ in top]
         return _Found(parsed, top, ranked.total, tuple(p.text for p in relaxed))
@@ -778,7 +779,8 @@ class Index:
             excluded = np.array([own] if own is not None else [], dtype=np.int64)
             ranked = ranker.rank(terms, self.ranking, None, excluded, statistics)
             offset = (page - 1) * limit
-            top = top_documents(ranked.docnums, ranked.scores, offset, limit, snap.article_ids)
+            top = top_documents(ranked.docnums, comparable_scores(ranked.scores), offset, limit,
+                                snap.article_ids, ranked.scores)
             highlight = frozenset(t.text for t in terms)
             hits = [self._hit(snap, d, s, offset + i + 1, highlight)
                     for i, (d, s) in enumerate(top)]

@@ -498,7 +498,7 @@ class Ranker:
                 # The k-th best among these documents is at most the k-th
                 # best of all: a safe threshold, found without a full scan.
                 threshold = max(threshold, float(np.partition(kept, len(kept) - k)[len(kept) - k]))
-            if remaining < threshold:
+            if remaining < threshold - SCORE_TOLERANCE:
                 candidates = scores > 0.0
         matched = hit if keep is None else hit & keep
         total = int(np.count_nonzero(matched))
@@ -539,16 +539,39 @@ def _keep_mask(docnums: np.ndarray, allowed: np.ndarray | None, excluded: np.nda
     return keep
 
 
+#: Scores are compared (and returned) rounded to this many decimals. The
+#: same score summed in another order (a pruned ranking adds its terms in
+#: another order, and so does each shard of a sharded index) can differ in
+#: its last bit; rounded, equal scores stay equal and their ties are broken
+#: by article id everywhere.
+SCORE_DECIMALS = 9
+#: What pruning leaves as margin, so that no document whose rounded score
+#: could tie the k-th best is dropped.
+SCORE_TOLERANCE = 10.0 ** -SCORE_DECIMALS
+
+
+def comparable_scores(scores: np.ndarray) -> np.ndarray:
+    """``scores`` rounded to :data:`SCORE_DECIMALS` decimals.
+
+    >>> comparable_scores(np.array([11.517858082884173, 11.517858082884175])).tolist()
+    [11.517858083, 11.517858083]
+    """
+    return np.round(scores, SCORE_DECIMALS)
+
+
 def top_documents(docnums: np.ndarray, keys: np.ndarray, offset: int, count: int,
                   ids_of: Callable[[Sequence[int]], list[str]],
-                  ) -> list[tuple[int, float]]:
+                  scores: np.ndarray | None = None) -> list[tuple[int, float]]:
     """The ``count`` best documents after skipping ``offset``: highest key
     (score) first, ties broken by article id, so that pages are stable and
     the same in one index as across the shards of a sharded index.
 
     Only the documents whose key ties with another one in the page (or at
-    its edge) have their ids read.
+    its edge) have their ids read. The pairs carry ``scores`` (the keys
+    without them): ranking orders by :func:`comparable_scores` and returns
+    the scores as summed.
     """
+    values = keys if scores is None else scores
     wanted = offset + count
     if not len(docnums) or wanted <= offset:
         return []
@@ -571,6 +594,6 @@ def top_documents(docnums: np.ndarray, keys: np.ndarray, offset: int, count: int
         if len(run) > 1:
             ids = ids_of(docnums[run].tolist())
             run = run[sorted(range(len(run)), key=ids.__getitem__)]
-        result.extend((int(docnums[r]), float(keys[r])) for r in run)
+        result.extend((int(docnums[r]), float(values[r])) for r in run)
         i = j
     return result[offset:wanted]
