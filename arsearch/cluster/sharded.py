@@ -48,6 +48,7 @@ from ..errors import (ArsearchError, DocumentError, IndexClosedError, IndexOpenE
 from ..index import CollectionStats, Hit, Index, RankingParams, SpellingParams
 from ..index.index import facet_counts
 from ..index.ranking import comparable_scores
+from ..index.writing import check_add_options
 from ..index.query import Correction, ParsedQuery, apply_corrections, check_query, parse_query
 from ..index.request import SearchRequest, check_page
 from ..index.storage import META_FILE
@@ -445,18 +446,8 @@ class ShardedIndex:
             a shard committed.
         """
         self._check_open()
-        if errors not in ("raise", "skip"):
-            raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
-        if bad_dates not in ("raise", "drop"):
-            raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
-        size = self.batch_size if batch_size is None else batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if isinstance(articles, (Article, Mapping)):
-            articles = [articles]
-        if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
-            raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
-                                f"iterable of them, got {type(articles).__name__}")
+        articles, size = check_add_options(articles, errors, bad_dates, batch_size,
+                                           self.batch_size)
         try:
             total = len(articles)  # type: ignore[arg-type]
         except TypeError:

@@ -73,6 +73,26 @@ def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str
     return []
 
 
+def check_add_options(articles: Any, errors: str, bad_dates: str, batch_size: int | None,
+                      default_batch: int) -> tuple[Iterable[Any], int]:
+    """The checked options of ``add()`` (of an index or a sharded one): the
+    articles as an iterable (one article becomes a list of one) and the
+    batch size."""
+    if errors not in ("raise", "skip"):
+        raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
+    if bad_dates not in ("raise", "drop"):
+        raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
+    size = default_batch if batch_size is None else batch_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if isinstance(articles, (Article, Mapping)):
+        articles = [articles]
+    if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
+        raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
+                            f"iterable of them, got {type(articles).__name__}")
+    return articles, size
+
+
 class IndexWriter:
     """Adds, replaces and deletes the articles of one opened index.
 
@@ -173,18 +193,8 @@ class IndexWriter:
             batch_size: int | None = None,
             on_commit: Callable[[int], None] | None = None) -> int:
         """See :meth:`arsearch.Index.add`."""
-        if errors not in ("raise", "skip"):
-            raise SettingsError(f"errors must be 'raise' or 'skip', got {errors!r}")
-        if bad_dates not in ("raise", "drop"):
-            raise SettingsError(f"bad_dates must be 'raise' or 'drop', got {bad_dates!r}")
-        size = self.batch_size if batch_size is None else batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if isinstance(articles, (Article, Mapping)):
-            articles = [articles]
-        if isinstance(articles, (str, bytes, bytearray)) or not isinstance(articles, Iterable):
-            raise DocumentError("add() takes an article (a dict or an arsearch.Article) or an "
-                                f"iterable of them, got {type(articles).__name__}")
+        articles, size = check_add_options(articles, errors, bad_dates, batch_size,
+                                           self.batch_size)
         bar = _progress_bar(articles) if progress else None
         added = 0
         batch: dict[str, Article] = {}
