@@ -27,7 +27,7 @@ import struct
 import warnings
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pickle import loads
 from typing import Any
 
@@ -104,6 +104,9 @@ class _SegmentWriter(SegmentWriter):
     segments term by term (:func:`merge_segments`)."""
 
     _merged: list[tuple[Any, int, dict[int, int] | None]] | None = None
+    #: Segments being written by a background merge: not in any table of
+    #: contents yet, so Whoosh's clean-up after a commit would delete them.
+    _spared: frozenset[str] = frozenset()
 
     def add_document(self, **fields: Any) -> None:
         if self._merged is not None:
@@ -122,6 +125,24 @@ class _SegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths is not None:
             lengths.close()
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # Whoosh's own, except that the files of spared segments are kept.
+        from whoosh.index import TOC, clean_files
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        kept = list(segments) + [_SegmentName(name) for name in self._spared]
+        clean_files(self.storage, self.indexname, self.generation, kept)
+
+
+class _SegmentName:
+    """Only a segment's name, which is all Whoosh's ``clean_files`` reads."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def segment_id(self) -> str:
+        return self._name
 
 
 def index_segments(ix: FileIndex) -> list[Any]:
@@ -294,12 +315,33 @@ def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[fl
         pw._maxlength = max(found) if found else 0
 
 
-def unlocked_writer(ix: FileIndex, **kwargs: Any) -> SegmentWriter:
+def unlocked_writer(ix: FileIndex, *, spare: Iterable[str] = (), **kwargs: Any) -> SegmentWriter:
     """A writer that does not take the index's write lock: for a caller that
     holds it already (arsearch takes the lock itself, so that it is released
-    whatever fails), or for a worker of a parallel load whose parent holds it."""
+    whatever fails), or for a worker of a parallel load whose parent holds it.
+    Its commit keeps the files of the segments named in ``spare`` (merges
+    still being written), which Whoosh would delete as unreferenced."""
     kwargs.setdefault("limitmb", WRITER_POOL_MB)
-    return _SegmentWriter(ix, _lk=False, **kwargs)
+    writer = _SegmentWriter(ix, _lk=False, **kwargs)
+    writer._spared = frozenset(spare)
+    return writer
+
+
+def merge_writer(ix: FileIndex) -> SegmentWriter:
+    """An :func:`unlocked_writer` for a merge that runs beside this
+    process's other writers. Every writer of a process shares one temporary
+    folder (see ``DurableFileStorage.temp_storage``) and removes it when it
+    finishes; a merge never uses it, and must not remove it from under a
+    writer that does."""
+    writer = unlocked_writer(ix)
+    writer._tempstorage = RamStorage()
+    return writer
+
+
+def new_segment_name(writer: SegmentWriter) -> str:
+    """The name of the segment a writer is writing (its files are named
+    after it from the moment the writer is made)."""
+    return writer.newsegment.segment_id()
 
 
 def finish_segment(writer: SegmentWriter) -> object:

@@ -13,7 +13,7 @@ import pytest
 
 import arsearch
 from arsearch import _whoosh
-from arsearch.index.writing import MERGE_FACTOR, merge_plan
+from arsearch.index.merging import MERGE_FACTOR, merge_plan
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

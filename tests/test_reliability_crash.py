@@ -106,6 +106,7 @@ CASES = [
     ("small", "cleanup", 1),   # killed after the rename: the whole batch is in
     ("small", "between", 1),   # the first of two batches is in, the second is not
     ("small", "merge", 0),
+    ("small", "background", None),  # as many batches as the child committed
     ("large", "analyzer", 0),
     ("large", "flush", 0),
     ("large", "toc", 0),
@@ -119,16 +120,22 @@ CASES = [
 @pytest.mark.parametrize(("size", "point", "batches_in"), CASES,
                          ids=[f"{s}-{p}" for s, p, _ in CASES])
 def test_sigkill_during_add_keeps_every_committed_article(
-        size: str, point: str, batches_in: int, templates: dict[str, Path],
+        size: str, point: str, batches_in: int | None, templates: dict[str, Path],
         tmp_path: Path) -> None:
     spec = SIZES[size]
     index = tmp_path / "index"
     shutil.copytree(templates[size], index)
     committed, batch = spec["committed"], spec["batch"]
-    count = 2 * batch if point == "between" else batch
+    # A background merge starts once ten segments of a size are there.
+    count = {"between": 2 * batch, "background": 12 * batch}.get(point, batch)
     seen = kill_at(point, index, tmp_path / "marker", committed, count, batch,
                    spec["pool_limit_bytes"], spec["workers"])
 
+    if point == "background":
+        batches_in = seen["batches_committed"]
+        # The merged segment was half-written, in files no commit lists.
+        listed = {re.sub(r"\..*", "", n) for n in seen["index_files"] if n.startswith("MAIN_")}
+        assert len(listed) > spec["committed"] // batch + batches_in, seen["index_files"]
     if point == "toc":  # the new segment was complete, the commit not yet made
         assert any(re.match(r"_MAIN_\d+\.toc\.", n) for n in seen["index_files"])
     if size == "large" and point in ("analyzer", "flush"):

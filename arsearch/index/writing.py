@@ -19,14 +19,16 @@ with a blocking ``acquire()``.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
+from .._whoosh import (index_segments, merge_segments, merge_writer, quiet, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
+from .merging import BackgroundMerge, merge_plan
 from .parallel import SegmentBuilder
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, remove_stale_files
@@ -38,40 +40,6 @@ log = logging.getLogger("arsearch")
 #: processes, 4,000 (two segments of 2,000) took 18% less CPU than 2,000
 #: (smaller segments repeat their common terms, and are merged sooner).
 DEFAULT_BATCH_SIZE = 4000
-
-#: The merge policy: segments are grouped in tiers by their number of
-#: documents, tier k holding segments of MERGE_FACTOR**k up to
-#: MERGE_FACTOR**(k+1) articles; once a tier holds MERGE_FACTOR segments
-#: they are merged into one of a higher tier. An index of N articles keeps
-#: at most about ``(MERGE_FACTOR - 1) * log(N) / log(MERGE_FACTOR)``
-#: segments (a search costs a little per segment), and an article added in
-#: a batch of B is merged about ``log(N / B) / log(MERGE_FACTOR)`` times, so
-#: the cost of adding an article grows with the logarithm of the archive's
-#: size only, whether it comes in bulk or one at a time.
-MERGE_FACTOR = 10
-
-
-def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str]:
-    """The segments to merge now (by name), given each segment's number of
-    documents: the segments of the lowest tier that has ``factor`` of them,
-    or none.
-
-    >>> merge_plan({f"s{i}": 1000 for i in range(9)})
-    []
-    >>> sorted(merge_plan({**{f"s{i}": 1000 for i in range(10)}, "big": 50_000}))
-    ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']
-    """
-    tiers: dict[int, list[str]] = {}
-    for name, size in sizes.items():
-        tier = 0
-        while size >= factor ** (tier + 1):
-            tier += 1
-        tiers.setdefault(tier, []).append(name)
-    for tier in sorted(tiers):
-        if len(tiers[tier]) >= factor:
-            return sorted(tiers[tier], key=lambda n: (sizes[n], n))
-    return []
-
 
 def check_add_options(articles: Any, errors: str, bad_dates: str, batch_size: int | None,
                       default_batch: int) -> tuple[Iterable[Any], int]:
@@ -113,6 +81,11 @@ class IndexWriter:
         self._check_open = check_open
         self._lock = threading.RLock()
         self._exact = exact_fields(opened.schema)
+        #: Merge in a background thread during add(): ``None`` decides by
+        #: the load (when it runs worker processes, see add()).
+        self.background_merges: bool | None = None
+        # Segments that background merges are writing (see merging.py).
+        self._spared: set[str] = set()
 
     @property
     def where(self) -> str:
@@ -121,7 +94,11 @@ class IndexWriter:
     # Commits ----------------------------------------------------------
 
     def commit(self, write: Callable[[Any], None], **commit_args: Any) -> None:
-        """Run ``write(writer)`` and commit, or leave the index untouched."""
+        """Run ``write(writer)`` and commit, or leave the index untouched.
+        Segments are merged only as arsearch's policy says (merge_tiers,
+        optimize): Whoosh's own default merged small segments at every
+        commit, a delete() included, its slow way."""
+        commit_args.setdefault("mergetype", _same_segments)
         with self._lock:
             self._check_open()
             lock = self._ix.lock("WRITELOCK")
@@ -132,7 +109,7 @@ class IndexWriter:
                 if self._opened.path is not None:
                     remove_stale_files(self._opened.path)
                 with quiet():
-                    writer = unlocked_writer(self._ix)
+                    writer = unlocked_writer(self._ix, spare=self._spared)
                 try:
                     with quiet():
                         write(writer)
@@ -199,9 +176,18 @@ class IndexWriter:
         added = 0
         batch: dict[str, Article] = {}
         builder = self._segment_builder()
+        # While the workers write new batches, merges run in a thread of
+        # this process (which otherwise waits for them): merging then costs
+        # CPU time, but hardly any time on the clock.
+        background = (self.background_merges if self.background_merges is not None
+                      else builder is not None)
+        merging: BackgroundMerge | None = None
 
         def write(full: Mapping[str, Article]) -> int:
-            written = self._write_batch(full, builder)
+            nonlocal merging
+            written = self._write_batch(full, builder, merge=not background)
+            if background and written:
+                merging = self._next_merge(merging)
             # Progress counts committed articles, so it never runs ahead
             # of what a crash would keep.
             if written and bar is not None:
@@ -227,16 +213,29 @@ class IndexWriter:
                     added += write(full)
             full, batch = batch, {}
             added += write(full)
+            if merging is not None:
+                merging, finished = None, merging
+                self._end_merge(finished, install=True)
+            if background:
+                self.merge_tiers()
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line).
             write(batch)
+            if merging is not None:
+                merging, finished = None, merging
+                self._end_merge(finished, install=True)
             raise
         finally:
             if bar is not None:
                 bar.close()
             if builder is not None:
                 builder.close()
+            if merging is not None:
+                # Failed: the merge is not committed, and its files go with
+                # the next commit. An interrupt does not wait for it.
+                self._end_merge(merging, install=False,
+                                wait=isinstance(sys.exc_info()[1], Exception))
         return added
 
     def _segment_builder(self) -> SegmentBuilder | None:
@@ -247,7 +246,7 @@ class IndexWriter:
         return SegmentBuilder(str(self._opened.path), self._ix.indexname, self.workers)
 
     def _write_batch(self, batch: Mapping[str, Article],
-                     builder: SegmentBuilder | None = None) -> int:
+                     builder: SegmentBuilder | None = None, *, merge: bool = True) -> int:
         if not batch:
             return 0
         records = [index_fields(article, self._exact) for article in batch.values()]
@@ -279,7 +278,8 @@ class IndexWriter:
             return list(segments) + built
 
         self.commit(write, mergetype=keep)
-        self.merge_tiers()
+        if merge:
+            self.merge_tiers()
         return len(batch)
 
     # Merging ------------------------------------------------------------
@@ -313,6 +313,50 @@ class IndexWriter:
         self.commit(write, mergetype=others)
         return bool(chosen)
 
+    def _next_merge(self, running: BackgroundMerge | None) -> BackgroundMerge | None:
+        """The background merge to run now: ``running`` while it runs; when
+        it has finished, it is committed and the next one (if
+        :func:`merge_plan` wants one) starts."""
+        if running is not None:
+            if not running.done():
+                return running
+            self._end_merge(running, install=True)
+        with self._lock:
+            segments = index_segments(self._ix)
+            chosen = set(merge_plan({s.segment_id(): s.doc_count() for s in segments}))
+            if not chosen:
+                return None
+            # Under the lock: no commit of this process runs between the
+            # merged segment's first file and its being spared.
+            with quiet():
+                writer = merge_writer(self._ix)
+            merge = BackgroundMerge(self._ix, [s for s in segments if s.segment_id() in chosen],
+                                    writer)
+            self._spared.add(merge.name)
+            return merge
+
+    def _end_merge(self, merge: BackgroundMerge, *, install: bool, wait: bool = True) -> None:
+        """Wait for a background merge, and commit it if ``install``."""
+        if wait or install:
+            merge.wait()
+        try:
+            if not install:
+                return
+            if merge.error is not None:
+                # Its sources stay, and are merged later; a failure of the
+                # disk shows in the next commit too.
+                log.warning("a background merge failed and was dropped: %s", merge.error)
+                return
+
+            def swap(writer: Any, segments: list[Any]) -> list[Any]:
+                swapped = merge.swap(segments)
+                return list(segments) if swapped is None else swapped
+
+            self.commit(lambda writer: None, mergetype=swap)
+        finally:
+            with self._lock:
+                self._spared.discard(merge.name)
+
     # Deleting and merging ------------------------------------------------
 
     def delete(self, article_id: str) -> None:
@@ -345,6 +389,10 @@ def index_fields(article: Article, exact: Mapping[str, str] | None = None) -> di
     if article.date is not None:
         fields["date"] = article.date
     return fields
+
+
+def _same_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    return list(segments)
 
 
 def _abandon(writer: Any) -> None:

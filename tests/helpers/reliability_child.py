@@ -51,6 +51,7 @@ POINTS = {
     "cleanup": "after the rename: the batch is committed, old files not yet removed",
     "between": "between two batches of one add(): the first one committed",
     "merge": "inside optimize(), while the merged segment is written",
+    "background": "a load's background merge half-written, and the batches after it committed",
     "create": "inside TOC.write of a new index, arsearch.json already written",
     "workers": "a parallel batch handed to worker processes, their replies not yet read",
 }
@@ -197,6 +198,33 @@ def _install(spec: dict[str, Any]) -> None:
             write_blocks(*args, **kwargs)
 
         seam._write_term_blocks = paused_blocks
+    elif point == "background":
+        # The merge thread stops half-way; the load goes on, and stops
+        # after the next batch it commits.
+        import threading
+
+        import arsearch._whoosh as seam
+        from arsearch.index.writing import IndexWriter
+
+        write_blocks, write_batch = seam._write_term_blocks, IndexWriter._write_batch
+        held = threading.Event()
+        batches = {"n": 0}
+
+        def held_blocks(*args: Any, **kwargs: Any) -> None:
+            if threading.current_thread().name == "arsearch-merge":
+                held.set()
+                threading.Event().wait()        # until the process is killed
+            write_blocks(*args, **kwargs)
+
+        def paused_batch(self: Any, batch: Any, *args: Any, **kwargs: Any) -> int:
+            written = write_batch(self, batch, *args, **kwargs)
+            batches["n"] += bool(written)
+            if written and held.is_set():
+                _pause(spec, batches_committed=batches["n"])
+            return written
+
+        seam._write_term_blocks = held_blocks
+        IndexWriter._write_batch = paused_batch  # type: ignore[method-assign]
     elif point == "flush":
         iter_postings = whoosh.writing.PostingPool.iter_postings
 
@@ -246,6 +274,7 @@ def pause_mode(spec: dict[str, Any]) -> None:
         DurableFileStorage.rename_file = lambda *args, **kwargs: _pause(spec)  # type: ignore
         arsearch.Index(spec["index"])
     ix = arsearch.Index(spec["index"], workers=spec.get("workers", 1))
+    ix._writer.background_merges = spec["point"] == "background" or None
     _install(spec)
     if spec["point"] == "merge":
         ix.optimize()

@@ -1,0 +1,120 @@
+"""Which segments to merge, and merges written while a load goes on.
+
+Every commit of a bulk load adds segments; merging keeps their number
+small, since a search costs a little per segment. :func:`merge_plan` is the
+policy (tiers by size, as Lucene's log merge policy), and
+:class:`BackgroundMerge` writes one merge in a thread while the load keeps
+committing new batches, as Lucene's concurrent merge scheduler does: the
+merge reads committed segments only, and its result is committed in one
+step (:meth:`BackgroundMerge.swap`) that carries over the deletions made
+meanwhile.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._whoosh import finish_segment, merge_segments, new_segment_name, segment_readers
+
+#: The merge policy: segments are grouped in tiers by their number of
+#: documents, tier k holding segments of MERGE_FACTOR**k up to
+#: MERGE_FACTOR**(k+1) articles; once a tier holds MERGE_FACTOR segments
+#: they are merged into one of a higher tier. An index of N articles keeps
+#: at most about ``(MERGE_FACTOR - 1) * log(N) / log(MERGE_FACTOR)``
+#: segments (a search costs a little per segment), and an article added in
+#: a batch of B is merged about ``log(N / B) / log(MERGE_FACTOR)`` times, so
+#: the cost of adding an article grows with the logarithm of the archive's
+#: size only, whether it comes in bulk or one at a time.
+MERGE_FACTOR = 10
+
+
+def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str]:
+    """The segments to merge now (by name), given each segment's number of
+    documents: the segments of the lowest tier that has ``factor`` of them,
+    or none.
+
+    >>> merge_plan({f"s{i}": 1000 for i in range(9)})
+    []
+    >>> sorted(merge_plan({**{f"s{i}": 1000 for i in range(10)}, "big": 50_000}))
+    ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']
+    """
+    tiers: dict[int, list[str]] = {}
+    for name, size in sizes.items():
+        tier = 0
+        while size >= factor ** (tier + 1):
+            tier += 1
+        tiers.setdefault(tier, []).append(name)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= factor:
+            return sorted(tiers[tier], key=lambda n: (sizes[n], n))
+    return []
+
+
+class BackgroundMerge:
+    """One merge of committed segments, written by a thread of its own.
+
+    ``segments`` are the segments to merge, as one commit lists them, and
+    ``writer`` is a fresh :func:`arsearch._whoosh.merge_writer` on the
+    index. The merged segment's files exist from the moment the merge
+    is made (:attr:`name`), and a commit made meanwhile must spare them. :meth:`swap` then replaces the sources by the merged segment in a
+    commit's list of segments.
+    """
+
+    def __init__(self, ix: Any, segments: Sequence[Any], writer: Any) -> None:
+        self.sources = [s.segment_id() for s in segments]
+        self.name = new_segment_name(writer)
+        # A document's number in the merged segment: the live documents of
+        # each source, in order, numbered on from the sources before it.
+        self._deleted = [sorted(s.deleted_docs()) for s in segments]
+        self._bases: list[int] = []
+        base = 0
+        for segment, deleted in zip(segments, self._deleted):
+            self._bases.append(base)
+            base += segment.doc_count_all() - len(deleted)
+        self.segment: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(ix, list(segments), writer),
+                                        name="arsearch-merge", daemon=True)
+        self._thread.start()
+
+    def _run(self, ix: Any, segments: list[Any], writer: Any) -> None:
+        readers: list[Any] = []
+        try:
+            readers = segment_readers(ix, segments)
+            merge_segments(writer, readers)
+            self.segment = finish_segment(writer)
+        except BaseException as e:  # noqa: BLE001 - reported by swap()
+            self.error = e
+            try:
+                writer.cancel()
+            except Exception:  # noqa: BLE001 - the merge is dropped either way
+                pass
+        finally:
+            for reader in readers:
+                reader.close()
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def swap(self, segments: Sequence[Any]) -> list[Any] | None:
+        """``segments`` (a commit's list) with the sources replaced by the
+        merged segment, which takes over the deletions made since the merge
+        began; ``None`` if the merge failed, or a source is gone (merged or
+        emptied by another commit meanwhile)."""
+        if self.error is not None or self.segment is None:
+            return None
+        current = {s.segment_id(): s for s in segments}
+        if any(name not in current for name in self.sources):
+            return None
+        for k, name in enumerate(self.sources):
+            before = self._deleted[k]
+            for docnum in sorted(set(current[name].deleted_docs()).difference(before)):
+                self.segment.delete_document(self._bases[k] + docnum
+                                             - bisect.bisect_left(before, docnum))
+        return [s for s in segments if s.segment_id() not in self.sources] + [self.segment]

@@ -1,0 +1,182 @@
+"""Merges written in a thread while a bulk load goes on (arsearch.index.merging).
+
+A background merge reads committed segments and is committed later, in one
+step: the deletions made meanwhile (an article replaced by a later batch,
+or deleted by another thread) must reach the merged segment, a commit made
+meanwhile must not delete the merged segment's files, and a merge that
+fails or loses its sources is dropped without losing an article.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import arsearch
+from arsearch.index import merging
+
+
+def _articles(n: int, version: str = "الأولى") -> list[dict[str, Any]]:
+    return [{"id": f"a{i}", "headline": f"خبر رقم {i}",
+             "body": f"نص النسخة {version} من خبر عن الطقس والأمطار رقم {i}"} for i in range(n)]
+
+
+def _index(path: Path) -> arsearch.Index:
+    # One process and small batches: many small segments, a merge every ten
+    # batches, in a thread as a load with worker processes does.
+    ix = arsearch.Index(path, workers=1, batch_size=20)
+    ix._writer.background_merges = True
+    return ix
+
+
+class _Gate:
+    """Holds every background merge at its start until opened."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started = threading.Event()
+        self.opened = threading.Event()
+        real = merging.merge_segments
+
+        def gated(writer: Any, readers: Any) -> None:
+            self.started.set()
+            assert self.opened.wait(60), "the test never opened the gate"
+            real(writer, readers)
+
+        monkeypatch.setattr(merging, "merge_segments", gated)
+
+
+def _segment_files(path: Path) -> set[str]:
+    return {p.name.split(".")[0] for p in path.glob("MAIN_*.*")}
+
+
+def _live_segments(ix: arsearch.Index) -> set[str]:
+    return {s.segment_id() for s in ix._writer._ix._segments()}
+
+
+def test_a_load_with_background_merges_holds_what_a_plain_load_holds(tmp_path: Path) -> None:
+    background = _index(tmp_path / "background")
+    plain = arsearch.Index(tmp_path / "plain", workers=1, batch_size=20)
+    articles = _articles(1000)
+    assert background.add(articles) == plain.add(articles) == 1000
+    assert len(background) == 1000 and sorted(background.ids()) == sorted(plain.ids())
+    # 50 batches: the merges kept the segments to a few tiers.
+    assert background.stats()["segments"] <= 2 * (merging.MERGE_FACTOR - 1)
+    for q in ("الطاقة", "رقم 917", "الطقس"):
+        ours, theirs = background.search_ids(q, limit=30), plain.search_ids(q, limit=30)
+        assert [d for d, _ in ours] == [d for d, _ in theirs]
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], abs=1e-9)
+    # No file is left of a segment the index does not list.
+    assert _segment_files(tmp_path / "background") == _live_segments(background)
+
+
+def test_articles_replaced_while_their_segments_merge_stay_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = _Gate(monkeypatch)
+    ix = _index(tmp_path / "ix")
+    commits: list[int] = []
+
+    def committed(n: int) -> None:
+        commits.append(n)
+        if len(commits) == 13:      # the merge of batches 1-10 has waited for three batches
+            assert gate.started.is_set()
+            gate.opened.set()
+
+    # Ten batches fill a tier and start a merge; the next batches replace
+    # articles of those ten while it is held.
+    first = _articles(200)
+    replacements = _articles(60, version="الثانية")
+    ix.add(first + replacements + _articles(300)[200:], on_commit=committed)
+    assert len(ix) == 300
+    assert sorted(ix.ids()) == sorted(f"a{i}" for i in range(300))
+    assert ix.get("a7")["body"].startswith("نص النسخة الثانية")
+    assert ix.get("a100")["body"].startswith("نص النسخة الأولى")
+    second = {d for d, _ in ix.search_ids("الثانية", limit=500)}
+    assert second == {f"a{i}" for i in range(60)}
+    assert not {d for d, _ in ix.search_ids('"النسخة الأولى" رقم', limit=500)} & second
+
+
+def test_an_article_deleted_by_another_thread_during_a_merge_stays_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = _Gate(monkeypatch)
+    ix = _index(tmp_path / "ix")
+    errors: list[BaseException] = []
+
+    def delete_then_open() -> None:
+        try:
+            assert gate.started.wait(60)
+            ix.delete("a3")         # a committed article, in a segment being merged
+            ix.delete("a150")
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            gate.opened.set()
+
+    other = threading.Thread(target=delete_then_open)
+    other.start()
+    ix.add(_articles(400))
+    other.join()
+    assert not errors
+    assert len(ix) == 398
+    assert "a3" not in ix and "a150" not in ix and "a4" in ix
+    assert ix.search_ids("رقم 3", limit=400) and all(d != "a3" for d, _ in ix.search_ids("رقم 3"))
+
+
+def test_a_merge_whose_segments_were_merged_meanwhile_is_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = _Gate(monkeypatch)
+    ix = _index(tmp_path / "ix")
+
+    def optimize_then_open() -> None:
+        assert gate.started.wait(60)
+        ix.optimize()               # merges the merge's sources too
+        gate.opened.set()
+
+    other = threading.Thread(target=optimize_then_open)
+    other.start()
+    ix.add(_articles(400))
+    other.join()
+    assert len(ix) == 400 and sorted(ix.ids()) == sorted(f"a{i}" for i in range(400))
+    assert [d for d, _ in ix.search_ids("رقم 399", limit=1)] == ["a399"]
+    ix.add(_articles(1))            # a later commit removes the dropped merge's files
+    assert _segment_files(tmp_path / "ix") == _live_segments(ix)
+
+
+def test_a_failed_background_merge_is_dropped_with_a_warning_and_loses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    failures = []
+
+    def failing(writer: Any, readers: Any) -> None:
+        failures.append(len(readers))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(merging, "merge_segments", failing)
+    ix = _index(tmp_path / "ix")
+    with caplog.at_level(logging.WARNING, logger="arsearch"):
+        assert ix.add(_articles(400)) == 400
+    assert failures and "background merge failed" in caplog.text
+    assert len(ix) == 400 and sorted(ix.ids()) == sorted(f"a{i}" for i in range(400))
+    # The merges that failed in the thread were done at the end of the load.
+    assert ix.stats()["segments"] < 20
+    assert _segment_files(tmp_path / "ix") == _live_segments(ix)
+
+
+def test_a_bulk_load_on_worker_processes_merges_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[str] = []
+    real = merging.merge_segments
+
+    def watched(writer: Any, readers: Any) -> None:
+        threads.append(threading.current_thread().name)
+        real(writer, readers)
+
+    monkeypatch.setattr(merging, "merge_segments", watched)
+    monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
+    ix = arsearch.Index(tmp_path / "ix", workers=2, batch_size=40)
+    assert ix.add(_articles(900)) == 900
+    assert threads and set(threads) == {"arsearch-merge"}
+    assert len(ix) == 900 and ix.stats()["segments"] <= 2 * (merging.MERGE_FACTOR - 1)
