@@ -368,6 +368,12 @@ class Index:
         old files are removed, leaves that batch committed; adding it again
         is harmless, as an article replaces the one with its id.)
 
+        **Merging.** Commits add segments, which ``add()`` merges by tiers
+        (ten of a size into one). A load that runs worker processes (an
+        index on disk, ``workers`` > 1) writes those merges in a background
+        thread while the workers index the next batches; ``add()`` returns
+        once the last of them is committed.
+
         :param progress: show a progress bar (tqdm; in notebooks too): the
             articles committed, against the total when the input has a
             length or is a reader (``read_articles`` counts its records).
