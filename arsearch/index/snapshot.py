@@ -43,6 +43,11 @@ from .schema import exact_fields
 #: lengths, dates), in bytes.
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
+#: Document frequencies a snapshot remembers (the spelling corrector asks
+#: for those of a mistyped word's hundreds of one-edit neighbours, and the
+#: same words come back query after query); past this many it starts over.
+DOC_FREQUENCY_ENTRIES = 200_000
+
 #: The value Whoosh's sortable date column holds for an article without a date.
 NO_DATE = 2**64 - 1
 
@@ -228,6 +233,7 @@ class Snapshot:
         self._id_columns: dict[str, Any] = {}
         self._exact_fields = exact_fields(searcher.schema)
         self._lexicons: dict[str, tuple[str, ...]] = {}
+        self._doc_frequencies: dict[tuple[str, str], int] = {}
         cache.retain(s.id for s in segments)
 
     @classmethod
@@ -411,19 +417,26 @@ class Snapshot:
         """How many live documents hold a term in one field. Read from the
         term's entry in each segment's dictionary, except in segments with
         deletions, whose postings are read to skip deleted documents."""
+        key = (fieldname, text)
+        total = self._doc_frequencies.get(key)
+        if total is not None:
+            return total
         total = 0
         indexed = fieldname
         if text.startswith(EXACT_MARK):
             indexed = self._exact_fields.get(fieldname, fieldname)
         for seg in self._segments:
             if seg.live is None:
-                with self._lock:
-                    if (indexed, text) in seg.leaf:
+                if indexed in seg.leaf.schema:
+                    with self._lock:    # one look-up; a missing term counts 0
                         total += seg.leaf.doc_frequency(indexed, text)
             else:
                 found = self._segment_postings(seg, fieldname, text)
                 if found is not None:
                     total += int(np.count_nonzero(seg.live[found[0]]))
+        if len(self._doc_frequencies) >= DOC_FREQUENCY_ENTRIES:
+            self._doc_frequencies.clear()
+        self._doc_frequencies[key] = total
         return total
 
     def documents_with(self, fieldname: str, text: str) -> np.ndarray:
