@@ -287,3 +287,42 @@ def test_any_query_string_gives_a_string_none_or_query_error(ix, query):
         assert suggestion != query
         # A suggestion only rewrites words: searching it never fails.
         ix.search(suggestion)
+
+
+# The quick filter of a word's neighbours (Snapshot.may_hold) -----------------
+
+def test_may_hold_finds_every_term_of_every_segment_and_no_absent_one(tmp_path):
+    # Several segments, one with deletions, exact forms and stems.
+    ix = arsearch.Index(tmp_path / "ix", workers=1)
+    ix.add(arsearch.load_sample()[:20])
+    ix.add(arsearch.load_sample()[20:])
+    ix.delete(arsearch.load_sample()[0]["id"])
+    with ix._reading() as snap:
+        assert snap.segment_count >= 2
+        for field in ("headline", "body"):
+            leaf_terms = sorted({t for seg in snap._segments
+                                 for t in seg.leaf.lexicon(snap._exact_fields.get(field, field))})
+            words = [t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf_terms][:200]
+            stems = sorted({t.decode("utf-8") if isinstance(t, bytes) else t
+                            for seg in snap._segments for t in seg.leaf.lexicon(field)})[:200]
+            assert snap.may_hold(field, words + stems).all()
+            absent = [w + "ظظظ" for w in words[:50] + stems[:50]]
+            assert not snap.may_hold(field, absent).any()
+
+
+def test_the_filter_of_neighbours_changes_no_correction(ix):
+    queries = ["المستسفى الجديد", "مفاوضاث السلام", "الصيادوم في البحر", "المسشتفى",
+               "Reuterz", "قصيده نادره", "الجيس يعرض", "المستشفىى والوسطاء"]
+    with ix._reading() as snap:
+        def speller(filtered: bool) -> Any:
+            from arsearch.index.suggest import Speller
+            return Speller(ix.pipeline, snap.doc_frequency, ix.spelling,
+                           lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
+                           may_hold=snap.may_hold if filtered else None)
+        fast, slow = speller(True), speller(False)
+        changed = 0
+        for q in queries:
+            a, b = fast.corrections(q, rare=True), slow.corrections(q, rare=True)
+            assert a == b, q
+            changed += bool(a)
+        assert changed >= 3     # the queries do exercise corrections
