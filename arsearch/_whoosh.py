@@ -230,8 +230,7 @@ _INT = struct.Struct("!i")
 _KEY_LENGTHS = struct.Struct("!ii")
 
 
-def _field_terms(terms: Any, fieldname: str, k: int, *,
-                 decode_info: bool = True) -> Iterator[tuple[bytes, Any, int]]:
+def _field_terms(terms: Any, fieldname: str, k: int) -> Iterator[tuple[bytes, Any, int]]:
     """A segment's terms of one field in order, ``(term, term info,
     segment)``, read straight through the term dictionary a megabyte at a
     time (looking up each term by hash cost several small reads a term)."""
@@ -246,7 +245,7 @@ def _field_terms(terms: Any, fieldname: str, k: int, *,
     end = table.endofdata
     dbfile = table.dbfile
     buf, buf_start = b"", position
-    decode = _w3.W3TermInfo.from_bytes if decode_info else (lambda raw: raw)
+    decode = _w3.W3TermInfo.from_bytes
     while position < end:
         offset = position - buf_start
         if offset + _KEY_LENGTHS.size > len(buf):
@@ -429,24 +428,6 @@ def numeric_column(leaf: Any, fieldname: str, default: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=">u8").astype(np.uint64)
 
 
-def term_hashes(leaf: Any, fieldname: str) -> np.ndarray | None:
-    """The sorted hashes of every term of one field in one segment (Python's
-    ``hash`` of the term's bytes, so valid in this process only), read
-    straight through the term dictionary: a filter that tells a word no
-    segment holds without a look-up in each term table. ``None`` where the
-    segment is not in Whoosh's own format."""
-    terms = getattr(leaf, "_terms", None)
-    if terms is None or fieldname not in leaf.schema:
-        return np.zeros(0, dtype=np.int64)
-    if type(terms) is not _w3.W3TermsReader:
-        return None
-    hashes = np.fromiter((hash(term) for term, _, _ in _field_terms(terms, fieldname, 0,
-                                                                    decode_info=False)),
-                         dtype=np.int64)
-    hashes.sort()
-    return hashes
-
-
 def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
     """All postings of a term in one segment, deleted documents included:
     ``(docnums, frequencies)`` as int64 and float64 arrays, or ``None`` when
@@ -535,5 +516,5 @@ __all__ = [
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
     "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
     "index_segments", "merge_segments", "numeric_column", "segment_readers",
-    "query", "quiet", "scoring", "segment_id", "sorting", "term_hashes", "term_postings", "unlocked_writer",
+    "query", "quiet", "scoring", "segment_id", "sorting", "term_postings", "unlocked_writer",
 ]

@@ -562,8 +562,7 @@ class Index:
 
     def _corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
         speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
-                          lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
-                          may_hold=snap.may_hold)
+                          lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
         return tuple(speller.corrections(query, rare=True))
 
     def _parse(self, snap: Snapshot, request: SearchRequest) -> ParsedQuery:
@@ -909,8 +908,7 @@ class Index:
         check_query(query)
         with self._reading() as snap:
             speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
-                              lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
-                              may_hold=snap.may_hold)
+                              lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
             return speller.suggest(query)
 
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..analysis.pipeline import EXACT_MARK
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
-                       query, quiet, segment_id, term_hashes, term_postings)
+                       query, quiet, segment_id, term_postings)
 from .schema import exact_fields
 
 #: Default memory bound of the arrays cached from segments (postings,
@@ -438,36 +438,6 @@ class Snapshot:
             self._doc_frequencies.clear()
         self._doc_frequencies[key] = total
         return total
-
-    def may_hold(self, fieldname: str, texts: Sequence[str]) -> np.ndarray:
-        """For each of ``texts``, whether some segment may hold it as a term
-        of one field: ``False`` is certain, ``True`` may be a false alarm
-        (two terms with one hash). A term table look-up costs far more than
-        this test of many terms at once, made on hashes cached with each
-        segment (the spelling corrector filters a word's hundreds of
-        one-edit neighbours this way)."""
-        held = np.zeros(len(texts), dtype=bool)
-        exact = np.array([t.startswith(EXACT_MARK) for t in texts], dtype=bool)
-        probe = np.array([hash(t.encode("utf-8")) for t in texts], dtype=np.int64)
-        for is_exact in (False, True):
-            rows = np.flatnonzero(exact == is_exact)
-            if not len(rows):
-                continue
-            name = self._exact_fields.get(fieldname, fieldname) if is_exact else fieldname
-            for seg in self._segments:
-                hashes = self._term_hashes(seg, name)
-                if hashes is None:
-                    held[rows] = True
-                elif len(hashes):
-                    at = np.minimum(np.searchsorted(hashes, probe[rows]), len(hashes) - 1)
-                    held[rows] |= hashes[at] == probe[rows]
-        return held
-
-    def _term_hashes(self, seg: _Segment, indexed: str) -> np.ndarray | None:
-        def load() -> np.ndarray | None:
-            with self._lock:
-                return term_hashes(seg.leaf, indexed)
-        return self._cache.get_or_load((seg.id, "term-hashes", indexed), load)
 
     def documents_with(self, fieldname: str, text: str) -> np.ndarray:
         """The live documents holding a term in one field."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -300,14 +300,10 @@ class Speller:
     def __init__(self, pipeline: TermPipeline, doc_frequency: Callable[[str, str], int],
                  params: SpellingParams | None = None,
                  documents: Callable[[str, str], Iterable[object]] | None = None,
-                 doc_count: int = 1,
-                 may_hold: Callable[[str, list[str]], Sequence[bool]] | None = None):
+                 doc_count: int = 1):
         self.pipeline = pipeline
         self.params = params or SpellingParams()
         self._df = doc_frequency
-        # An optional quick test of many terms at once (False: no article
-        # holds it), run before the frequencies of a word's neighbours.
-        self._may_hold = may_hold
         self._documents = documents
         self._doc_sets: dict[tuple[str, tuple[str, ...]], set[object]] = {}
         self.doc_count = max(doc_count, 1)
@@ -469,18 +465,10 @@ class Speller:
         if any(candidate in stop for candidate in edits):
             return None  # a misspelled stopword, which search drops anyway
         best: tuple[float, float, str, _Edit] | None = None
-        candidates = []
         for candidate, (cost, edit) in edits.items():
             found = self._stem(candidate)
-            if found is not None and found[0] != own[0]:
-                candidates.append((candidate, cost, edit, found))
-        if self._may_hold is not None and candidates:
-            terms = [found[1] for *_, found in candidates]
-            held = [False] * len(terms)
-            for f in fields:
-                held = [a or bool(b) for a, b in zip(held, self._may_hold(f, terms))]
-            candidates = [c for c, h in zip(candidates, held) if h]
-        for candidate, cost, edit, found in candidates:
+            if found is None or found[0] == own[0]:
+                continue
             df = self.frequency(found[1], fields)
             if df < p.min_df or own_df and self.frequency(found[0], fields) < p.rare_ratio * own_df:
                 continue
