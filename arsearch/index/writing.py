@@ -196,6 +196,13 @@ class IndexWriter:
                 on_commit(written)
             return written
 
+        def commit_merge() -> None:
+            # The running merge, when the articles are all committed.
+            nonlocal merging
+            if merging is not None:
+                merging, finished = None, merging
+                self._end_merge(finished, install=True)
+
         try:
             for position, raw in enumerate(articles):
                 try:
@@ -213,18 +220,14 @@ class IndexWriter:
                     added += write(full)
             full, batch = batch, {}
             added += write(full)
-            if merging is not None:
-                merging, finished = None, merging
-                self._end_merge(finished, install=True)
+            commit_merge()
             if background:
                 self.merge_tiers()
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line).
             write(batch)
-            if merging is not None:
-                merging, finished = None, merging
-                self._end_merge(finished, install=True)
+            commit_merge()
             raise
         finally:
             if bar is not None:
