@@ -58,8 +58,9 @@ class BackgroundMerge:
 
     ``segments`` are the segments to merge, as one commit lists them, and
     ``writer`` is a fresh :func:`arsearch._whoosh.merge_writer` on the
-    index. The merged segment's files exist from the moment the merge
-    is made (:attr:`name`), and a commit made meanwhile must spare them. :meth:`swap` then replaces the sources by the merged segment in a
+    index. The merged segment's files exist from the moment the merge is
+    made (:attr:`name`), and a commit made meanwhile must spare them.
+    :meth:`swap` then replaces the sources by the merged segment in a
     commit's list of segments.
     """
 
@@ -114,7 +115,7 @@ class BackgroundMerge:
             return None
         for k, name in enumerate(self.sources):
             before = self._deleted[k]
-            for docnum in sorted(set(current[name].deleted_docs()).difference(before)):
+            for docnum in set(current[name].deleted_docs()).difference(before):
                 self.segment.delete_document(self._bases[k] + docnum
                                              - bisect.bisect_left(before, docnum))
         return [s for s in segments if s.segment_id() not in self.sources] + [self.segment]
