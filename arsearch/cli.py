@@ -340,7 +340,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         results = ix.search(args.query, limit=args.limit, page=args.page, source=args.source,
                             tags=args.tag, since=args.since, until=args.until,
                             correct=not args.no_correct,
-                            relax_phrases=False if args.exact_phrases else None)
+                            relax_phrases=False if args.exact_phrases else None,
+                            phrase_slop=0 if args.exact_phrases else None)
         _check_page(results, "result")
         if args.json:
             _json({"query": args.query, "suggestion": results.suggestion,
@@ -522,8 +523,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="search misspelled words as typed only (by default a misspelled word "
                         "is searched with its correction too)")
     s.add_argument("--exact-phrases", action="store_true",
-                   help="a quoted phrase always filters, even when no article holds it (by "
-                        "default it is then searched as its words)")
+                   help="a quoted phrase matches only its words next to each other, in "
+                        "order, and always filters, even when no article holds it (by default "
+                        "its words may stand a word apart, in any order, and a phrase no "
+                        "article holds is searched as its words)")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(func=cmd_search)
 

@@ -523,16 +523,22 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
         # Issue 9's features: all off, then each on alone, then the grid of
         # each feature's setting (the others as the run has them).
         off = features_off(search)
-        plain = replace(base, headline_clause=0.0)
+        plain = replace(base, headline_clause=0.0, phrase_slop=0)
         out.append(Variant("features off", a0, plain, off))
         for hc in (0.1, 0.15, 0.2, 0.25, 0.5):
             out.append(Variant(f"features off + headline_clause {hc}", a0,
-                               replace(base, headline_clause=hc), off))
+                               replace(plain, headline_clause=hc), off))
         out.append(Variant("features off + corrections", a0, plain, replace(off, correct=True)))
         out.append(Variant("features off + variants", a0, plain,
                            replace(off, spelling=replace(off.spelling, variants=True))))
         out.append(Variant("features off + relaxed phrases", a0, plain,
                            replace(off, relax_phrases=None)))
+        for slop in (1, 2):
+            out.append(Variant(f"features off + phrase_slop {slop}", a0,
+                               replace(plain, phrase_slop=slop), off))
+        for slop in (0, 2):
+            out.append(Variant(f"phrase_slop {slop}", a0, replace(base, phrase_slop=slop),
+                               search))
         for hc in (0.0, 0.1, 0.25, 0.5):
             out.append(Variant(f"headline_clause {hc}", a0, replace(base, headline_clause=hc),
                                search))
@@ -581,19 +587,24 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
                     help="no spelling variants (ؤ/ئ, final hamza after alef)")
     ap.add_argument("--no-relax", action="store_true",
                     help="quoted phrases always filter, even when they match nothing")
+    ap.add_argument("--phrase-slop", type=int,
+                    help="RankingParams.phrase_slop: words allowed between a quoted phrase's "
+                         "words, in any order (0: next to each other, in order)")
     ap.add_argument("--features-off", action="store_true",
                     help="every feature of issue 9 off (the baseline): headline clause 0 "
                          "(unless --headline-clause), no corrections, no variants, phrases "
-                         "never relaxed")
+                         "exact (unless --phrase-slop) and never relaxed")
 
 
 def feature_params(args: argparse.Namespace, params: RankingParams) -> RankingParams:
-    """``params`` with the headline clause the flags ask for
-    (``--headline-clause`` wins over ``--features-off``)."""
-    if args.headline_clause is not None:
-        return replace(params, headline_clause=args.headline_clause)
+    """``params`` with the headline clause and phrase slop the flags ask for
+    (``--headline-clause`` and ``--phrase-slop`` win over ``--features-off``)."""
     if args.features_off:
-        return replace(params, headline_clause=0.0)
+        params = replace(params, headline_clause=0.0, phrase_slop=0)
+    if args.headline_clause is not None:
+        params = replace(params, headline_clause=args.headline_clause)
+    if args.phrase_slop is not None:
+        params = replace(params, phrase_slop=args.phrase_slop)
     return params
 
 

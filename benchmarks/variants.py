@@ -398,15 +398,21 @@ def quoted(mode: str) -> Callable[..., str | None]:
             phrase = [words[span[1]], words[span[0]], words[span[2]]]
         else:
             phrase = [words[span[0]], words[span[2]]]
+        if mode == "middle left out, unquoted":
+            return " ".join(phrase)
         return '"' + " ".join(phrase) + '"'
     return make
 
 
 Maker = Callable[..., Any]
 
-#: The variant that checks the quoted class's own baseline: the phrase as
-#: the headline writes it. It is left out of the "every variant" figure.
+#: The variants that check the quoted class's own baselines: the phrase as
+#: the headline writes it, and the shortened phrase's words unquoted (what
+#: leaving out the middle word, often the query's rarest, costs before any
+#: phrase handling). They are left out of the "every variant" figure.
 CONTROL = "as written (control)"
+WORDS_CONTROL = "middle word left out, unquoted (control)"
+CONTROLS = (CONTROL, WORDS_CONTROL)
 
 #: (class, variant, maker). A maker returns the changed words, the whole
 #: query text, or None when the variant does not apply to the query.
@@ -431,6 +437,7 @@ VARIANTS: tuple[tuple[str, str, Maker], ...] = (
     ("quoted", CONTROL, quoted("as written")),
     ("quoted", "two words swapped", quoted("swapped")),
     ("quoted", "middle word left out", quoted("middle left out")),
+    ("quoted", WORDS_CONTROL, quoted("middle left out, unquoted")),
 )
 
 
@@ -479,7 +486,7 @@ def score(cases: list[Case], run: dict[str, list[str]]) -> list[dict[str, Any]]:
     for c in cases:
         if c.cls != "canonical":
             by_variant[(c.cls, c.variant)].append(c)
-    every = [c for c in cases if c.cls != "canonical" and c.variant != CONTROL]
+    every = [c for c in cases if c.cls != "canonical" and c.variant not in CONTROLS]
     if every:
         rows.append({"class": "all", "variant": "every variant query (control aside)",
                      "queries": len(every),
@@ -516,13 +523,15 @@ def feature_configs(params: RankingParams, search: SearchConfig,
                     ) -> list[tuple[str, RankingParams, SearchConfig]]:
     """Issue 9's features, all off and then one at a time on (``--features``)."""
     off = features_off(search)
-    plain = replace(params, headline_clause=0.0)
+    plain = replace(params, headline_clause=0.0, phrase_slop=0)
     clause = params.headline_clause or 0.25
+    slop = params.phrase_slop or 1
     return [("features off", plain, off),
-            (f"+ headline clause {clause:g}", replace(params, headline_clause=clause), off),
+            (f"+ headline clause {clause:g}", replace(plain, headline_clause=clause), off),
             ("+ corrections", plain, replace(off, correct=True)),
             ("+ variants", plain, replace(off, spelling=replace(off.spelling, variants=True))),
-            ("+ relaxed phrases", plain, replace(off, relax_phrases=None))]
+            ("+ relaxed phrases", plain, replace(off, relax_phrases=None)),
+            (f"+ phrase slop {slop}", replace(plain, phrase_slop=slop), off)]
 
 
 PEERS: dict[str, Callable[[Task], dict[str, list[str]] | None]] = {
@@ -535,7 +544,7 @@ def class_summary(rows: list[dict[str, Any]]) -> dict[str, float]:
     """The lowest ratio of each class (the class's weakest variant)."""
     worst: dict[str, float] = {}
     for r in rows:
-        if r["class"] not in ("canonical", "all") and r["variant"] != CONTROL:
+        if r["class"] not in ("canonical", "all") and r["variant"] not in CONTROLS:
             worst[r["class"]] = min(worst.get(r["class"], 2.0), r["ratio"])
     return worst
 

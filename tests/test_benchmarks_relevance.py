@@ -139,13 +139,15 @@ def test_features_ablation_turns_issue_9s_features_off_then_on_one_at_a_time():
     from arsearch.index.ranking import RankingParams
     variants = {v.label: v for v in ablations(["features"], AnalyzerConfig(), RankingParams())}
     off = variants["features off"]
-    assert off.params.headline_clause == 0.0
+    assert (off.params.headline_clause, off.params.phrase_slop) == (0.0, 0)
     assert (off.search.correct, off.search.relax_phrases, off.search.spelling.variants) == \
         (False, False, False)
     assert variants["features off + corrections"].search.correct is True
     assert variants["features off + variants"].search.spelling.variants is True
     assert variants["features off + relaxed phrases"].search.relax_phrases is None
     assert variants["features off + headline_clause 0.2"].params.headline_clause == 0.2
+    assert variants["features off + headline_clause 0.2"].params.phrase_slop == 0
+    assert variants["features off + phrase_slop 1"].params.phrase_slop == 1
     assert variants["correction_boost 1.0 rare_df 0"].search.spelling.correction_boost == 1.0
     assert SearchConfig().label() == ""
 
@@ -158,6 +160,9 @@ def test_feature_flags_make_the_baseline_and_override_it():
     add_search_flags(ap)
     args = ap.parse_args(["--features-off", "--headline-clause", "0.15"])
     assert feature_params(args, RankingParams()).headline_clause == 0.15
+    assert feature_params(args, RankingParams()).phrase_slop == 0
+    args_slop = ap.parse_args(["--features-off", "--phrase-slop", "2"])
+    assert feature_params(args_slop, RankingParams()).phrase_slop == 2
     search = search_config(args)
     assert not search.correct and search.relax_phrases is False
     assert search.label() == "correct=off variants=off relax_phrases=off"

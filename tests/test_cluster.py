@@ -140,6 +140,8 @@ def random_filters(rng: random.Random) -> dict:
         filters["correct"] = False
     if rng.random() < 0.2:
         filters["relax_phrases"] = rng.choice([True, False])
+    if rng.random() < 0.2:
+        filters["phrase_slop"] = rng.choice([0, 2])
     return filters
 
 
@@ -183,7 +185,7 @@ def assert_same_index(one: arsearch.Index, sx: ShardedIndex, rng: random.Random,
         assert [i for i, _ in got_ids] == [i for i, _ in expected_ids], what
         assert [s for _, s in got_ids] == pytest.approx([s for _, s in expected_ids], abs=1e-9)
         facet_filters = {k: v for k, v in filters.items()
-                         if k not in ("weights", "correct", "relax_phrases")}
+                         if k not in ("weights", "correct", "relax_phrases", "phrase_slop")}
         for field in ("source", "tags"):
             got = sx.facets(query, field, **facet_filters)
             assert got == one.facets(query, field, **facet_filters), (what, field)
@@ -223,6 +225,8 @@ def test_typed_queries_find_the_same_as_one_index(open_sharded, make_index):
              ("مسئول", {"correct": False}), ("صنعا", {"correct": False}), ("الصحرا", {}),
              ('"الليل الطويل حدائق"', {}), ('"حدائق الليل القصير"', {}),
              ('"الليل الطويل حدائق"', {"relax_phrases": False}),
+             ('"الليل الطويل حدائق"', {"relax_phrases": False, "phrase_slop": 0}),
+             ('"الليل الطويل حدائق"', {"phrase_slop": 0}), ('"حدائق الطويل"', {}),
              ('"حدائق الليل الطويل"', {}), ('"حدائق الليل الطويل"', {"relax_phrases": True}),
              ('المفاوضاث "الليل الطويل حدائق"', {"source": "none"})]
     for query, options in cases:

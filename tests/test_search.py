@@ -116,10 +116,12 @@ def test_a_question_mark_does_not_break_matching(corpus, query):
 @pytest.mark.parametrize("query, expected", [
     # plain words: the control for the cases below
     ("الطاقة الشمسية", {"solar", "wind", "reversed"}),
-    # phrases
-    ('"الطاقة الشمسية"', {"solar", "wind"}),
-    ("«الطاقة الشمسية»", {"solar", "wind"}),
-    ('"الشمسية الطاقة"', {"reversed"}),
+    # phrases: the words together, in any order (phrase_slop 1)
+    ('"الطاقة الشمسية"', {"solar", "wind", "reversed"}),
+    ("«الطاقة الشمسية»", {"solar", "wind", "reversed"}),
+    ('"الشمسية الطاقة"', {"solar", "wind", "reversed"}),
+    ('"الطاقة تضيء"', {"solar"}),                  # a word left out
+    ('"الطاقة قرى"', {"solar", "wind", "reversed"}),   # two words apart: read as words
     # a phrase no article holds is read as its words (see the phrase tests)
     ('"الطاقة المصنع"', {"solar", "wind", "reversed", "factory"}),
     # exclusion
@@ -152,6 +154,16 @@ def test_query_syntax(corpus, query, expected):
     results = corpus.search(query, limit=50)
     assert set(results.ids) == expected
     assert results.total == len(expected)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('"الطاقة الشمسية"', {"solar", "wind"}),
+    ('"الشمسية الطاقة"', {"reversed"}),
+    ('"الطاقة تضيء"', set()),
+])
+def test_an_exact_phrase_keeps_its_words_next_to_each_other_in_order(corpus, query, expected):
+    results = corpus.search(query, limit=50, phrase_slop=0, relax_phrases=False)
+    assert set(results.ids) == expected
 
 
 # ---------------------------------------------------------------- filters

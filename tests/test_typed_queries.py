@@ -7,6 +7,7 @@ Every article here is written for these tests.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -162,32 +163,64 @@ def test_a_variant_counts_as_one_word(ix):
 
 
 # Quoted phrases ---------------------------------------------------------------
+# A quoted phrase matches its words in any order, at most phrase_slop (1)
+# words apart (RankingParams.phrase_slop); one that no article holds is read
+# as its words (relax_phrases).
 
 @pytest.mark.parametrize("query", [
     '"الليل الطويل حدائق"',              # words swapped
-    '"حدائق الليل القصير"',              # one word different
+    '"حدائق الطويل"',                    # the middle word left out
     'من كتب رواية "الليل الطويل في الحدائق"؟',    # a question quoting it from memory
 ])
-def test_a_quoted_title_worded_differently_still_finds_the_article(ix, query):
+def test_a_title_quoted_from_memory_matches_as_a_phrase(ix, query):
     results = ix.search(query)
-    assert results.ids[0] == "novel", results.ids
+    # garden holds the same words, too far apart to hold the phrase.
+    assert results.ids == ["novel"], results.ids
+    assert results.relaxed_phrases == ()
     phrase = query[query.index('"') + 1:query.rindex('"')]
-    assert results.relaxed_phrases == (phrase,)
-    assert f'no article has the phrase "{phrase}"' in str(results)
+    # Asked for exactly, no article holds it: it is read as its words.
+    exact = ix.search(query, phrase_slop=0)
+    assert exact.ids[0] == "novel" and exact.relaxed_phrases == (phrase,)
+
+
+def test_a_phrase_with_a_word_the_title_lacks_is_read_as_its_words(ix):
+    results = ix.search('"حدائق الليل القصير"')
+    assert results.ids[0] == "novel", results.ids
+    assert results.relaxed_phrases == ("حدائق الليل القصير",)
+    assert 'no article has the phrase "حدائق الليل القصير"' in str(results)
     assert "لا مقالات تحوي العبارة" in results._repr_html_()
 
 
+def test_phrase_slop_counts_the_words_between(make_index):
+    ix = make_index([{"id": "near", "headline": "حدائق عامة الليل"},
+                     {"id": "far", "headline": "حدائق عامة جديدة الليل"}])
+    search = functools.partial(ix.search_ids, relax_phrases=False)
+    assert [d for d, _ in search('"حدائق الليل"', phrase_slop=0)] == []
+    assert [d for d, _ in search('"حدائق الليل"')] == ["near"]
+    assert [d for d, _ in search('"الليل حدائق"')] == ["near"]       # any order
+    assert sorted(d for d, _ in search('"حدائق الليل"', phrase_slop=2)) == ["far", "near"]
+
+
+@pytest.mark.parametrize("slop", [-1, 1.5, True, "1", 21])
+def test_a_bad_phrase_slop_is_a_query_error(ix, slop):
+    with pytest.raises(QueryError, match="phrase_slop"):
+        ix.search('"حدائق الليل"', phrase_slop=slop)
+
+
 def test_articles_holding_the_phrase_words_together_rank_first(ix):
-    # garden holds all three words, far apart; novel holds them together.
-    results = ix.search('"الطويل الليل حدائق"')
+    # Read as words, garden holds all three, far apart; novel holds them
+    # near each other (swapped, so not as the exact phrase asked for).
+    results = ix.search('"الطويل الليل حدائق"', phrase_slop=0)
     assert results.ids[:2] == ["novel", "garden"]
     assert results[0].score > results[1].score
 
 
 def test_relax_phrases_false_keeps_the_hard_phrase(ix):
-    results = ix.search('"الليل الطويل حدائق"', relax_phrases=False)
+    results = ix.search('"حدائق الليل القصير"', relax_phrases=False)
     assert results.ids == [] and results.total == 0
     assert results.relaxed_phrases == ()
+    assert ix.search('"الليل الطويل حدائق"', relax_phrases=False, phrase_slop=0).ids == []
+    assert ix.search('"الليل الطويل حدائق"', relax_phrases=False).ids == ["novel"]
 
 
 def test_a_phrase_that_matches_is_not_relaxed(ix):
@@ -207,9 +240,12 @@ def test_a_phrase_is_not_relaxed_past_the_filters(make_index):
     assert results.ids == ["garden"] and results.relaxed_phrases
 
 
-def test_facets_follow_the_relaxed_phrase(make_index):
+def test_facets_follow_the_phrase(make_index):
     ix = make_index([dict(a, source="الأفق") for a in ARTICLES])
-    assert ix.facets('"الليل الطويل حدائق"', "source") == {"الأفق": 2}
+    assert ix.facets('"الليل الطويل حدائق"', "source") == {"الأفق": 1}
+    assert ix.facets('"حدائق الليل القصير"', "source") == {"الأفق": 2}     # relaxed
+    assert ix.facet_spellings('"الليل الطويل حدائق"', "source", phrase_slop=0,
+                              relax_phrases=False) == {}
 
 
 # Command line ----------------------------------------------------------------
@@ -224,13 +260,14 @@ def test_the_cli_shows_corrections_and_relaxed_phrases(tmp_path):
         assert cli_main(list(argv), out=out) == 0
         return out.getvalue()
 
-    text = run("search", 'المفاوضاث "الليل الطويل حدائق"', "--index", str(path))
-    assert 'showing results for: المفاوضات "الليل الطويل حدائق"' in text
-    assert 'no article has the phrase "الليل الطويل حدائق"' in text
+    text = run("search", 'المفاوضاث "حدائق الليل القصير"', "--index", str(path))
+    assert 'showing results for: المفاوضات "حدائق الليل القصير"' in text
+    assert 'no article has the phrase "حدائق الليل القصير"' in text
     text = run("search", "المفاوضاث", "--index", str(path), "--no-correct")
     assert "did you mean: المفاوضات" in text and text.startswith("0 results")
+    assert run("search", '"الليل الطويل حدائق"', "--index", str(path)).startswith("1 result")
     text = run("search", '"الليل الطويل حدائق"', "--index", str(path), "--exact-phrases")
     assert text.startswith("0 results")
-    data = run("search", 'المفاوضاث "الليل الطويل حدائق"', "--index", str(path), "--json")
-    assert '"corrected": "المفاوضات \\"الليل الطويل حدائق\\""' in data
+    data = run("search", 'المفاوضاث "حدائق الليل القصير"', "--index", str(path), "--json")
+    assert '"corrected": "المفاوضات \\"حدائق الليل القصير\\""' in data
     assert '"relaxed_phrases": [' in data

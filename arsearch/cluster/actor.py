@@ -41,10 +41,12 @@ from .routing import SHARD_FILE
 
 #: Search options a shard passes on to :meth:`Index.search` (``correct``:
 #: the corrections the sharded index chose; ``relax_phrases``: whether it
-#: read the phrases as words).
-SEARCH_OPTIONS = ("source", "tags", "since", "until", "weights", "correct", "relax_phrases")
+#: read the phrases as words; ``phrase_slop``: its own, so that every shard
+#: matches phrases alike).
+SEARCH_OPTIONS = ("source", "tags", "since", "until", "weights", "correct", "relax_phrases",
+                  "phrase_slop")
 #: The options of :meth:`Index.facet_spellings`.
-FACET_OPTIONS = ("source", "tags", "since", "until", "correct", "relax_phrases")
+FACET_OPTIONS = ("source", "tags", "since", "until", "correct", "relax_phrases", "phrase_slop")
 
 
 def open_shard(path: Path, shard: int, shards: int, index_id: str | None, create: bool,

@@ -524,6 +524,7 @@ class ShardedIndex:
         statistics: CollectionStats | None = None,
         correct: bool | Iterable[Correction] = True,
         relax_phrases: bool | None = None,
+        phrase_slop: int | None = None,
         partial: bool = False,
         timeout: float | None | Literal["default"] = "default",
     ) -> ShardedResults:
@@ -544,7 +545,8 @@ class ShardedIndex:
             index's ``timeout``).
         """
         filters = {"source": source, "tags": tags, "since": since, "until": until,
-                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases}
+                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases,
+                   "phrase_slop": phrase_slop}
         found = self._rank("top_hits", query, limit, page, filters, statistics, partial, timeout)
         hits = _merge(found.answers, found.ranked, found.request.offset, limit)
         corrected = found.corrected(query)
@@ -569,6 +571,7 @@ class ShardedIndex:
         statistics: CollectionStats | None = None,
         correct: bool | Iterable[Correction] = True,
         relax_phrases: bool | None = None,
+        phrase_slop: int | None = None,
         partial: bool = False,
         timeout: float | None | Literal["default"] = "default",
     ) -> list[tuple[str, float]]:
@@ -576,7 +579,8 @@ class ShardedIndex:
         only, no stored fields or snippets. With ``partial=True`` a shard
         that does not answer is left out (and logged as a warning)."""
         filters = {"source": source, "tags": tags, "since": since, "until": until,
-                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases}
+                   "weights": weights, "correct": correct, "relax_phrases": relax_phrases,
+                   "phrase_slop": phrase_slop}
         found = self._rank("top_ids", query, limit, page, filters, statistics, partial, timeout)
         if found.missing:
             log.warning("search_ids(%r): %s", query, self._unavailable(found.missing))
@@ -626,6 +630,8 @@ class ShardedIndex:
         ``page × limit`` by ``method``, with the corrections and the phrase
         reading chosen here for all of them."""
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page, **filters)
+        # Every shard matches phrases as this index does, whatever its own default.
+        filters = {**filters, "phrase_slop": request.params.phrase_slop}
         corrections, missing = self._chosen_corrections(request, partial, timeout)
         parsed = self._parse(query, corrections)
         ranked = parsed.has_positive
@@ -703,6 +709,7 @@ class ShardedIndex:
                         tags: str | Iterable[str] | None = None,
                         since: str | date | datetime | None = None,
                         until: str | date | datetime | None = None,
+                        phrase_slop: int | None = None,
                         ) -> dict[str, Counter[str]]:
         """Every shard's :meth:`Index.facet_spellings`, added up (the
         corrections and the reading of phrases chosen here, as a search
@@ -710,9 +717,10 @@ class ShardedIndex:
         if field not in ("source", "tags"):
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
         request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
-                                      since=since, until=until)
+                                      since=since, until=until, phrase_slop=phrase_slop)
         corrections, _ = self._chosen_corrections(request)
-        filters = {"source": source, "tags": tags, "since": since, "until": until}
+        filters = {"source": source, "tags": tags, "since": since, "until": until,
+                   "phrase_slop": request.params.phrase_slop}
         relax, _ = self._relax(request, self._parse(query, corrections), filters, corrections,
                                False, "default")
         options = {**filters, "correct": corrections, "relax_phrases": relax}

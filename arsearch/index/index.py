@@ -418,6 +418,7 @@ class Index:
         statistics: CollectionStats | None = None,
         correct: bool | Iterable[Correction] = True,
         relax_phrases: bool | None = None,
+        phrase_slop: int | None = None,
     ) -> Results:
         """Rank articles for ``query`` by BM25F, headline weighted over body.
 
@@ -440,6 +441,10 @@ class Index:
             leaves no result is searched as its words (see below);
             ``False``: phrases always filter; ``True``: phrases never
             filter, articles holding them rank first.
+        :param phrase_slop: how far apart, in words, a quoted phrase's
+            words may stand, in any order (default: the index's
+            ``RankingParams.phrase_slop``, 1); 0 asks for them next to each
+            other, in the order written.
 
         Hits are ordered by score, ties by article id.
 
@@ -453,12 +458,14 @@ class Index:
         holds the query with its unknown words corrected ("did you mean",
         see :meth:`suggest`) or ``None``, worked out when first read.
 
-        **Phrases that match nothing.** When the quoted phrases (with the
-        filters and exclusions) leave no result, the phrases are read as
-        their words; articles holding a phrase's words within
-        :data:`PHRASE_NEAR` words of each other, in any order, rank before
-        those that do not, the more phrases the earlier.
-        ``Results.relaxed_phrases`` lists the phrases read that way.
+        **Quoted phrases.** An article holds ``"حدائق الليل الطويل"`` when
+        it has those words within ``phrase_slop`` words of each other, in
+        any order: a title quoted from memory, its words swapped or one left
+        out, still finds it. When the phrases (with the filters and
+        exclusions) leave no result, they are read as their words; articles
+        holding a phrase's words a word further apart rank before those that
+        do not, the more phrases the earlier. ``Results.relaxed_phrases``
+        lists the phrases read that way.
 
         An empty query, or one made only of exclusions (``-word``), lists
         every article (within the filters) newest first. A query whose words
@@ -470,14 +477,17 @@ class Index:
         ...             {"id": "2", "headline": "المفاوضات تبدأ في جنيف"}])
         >>> ix.search("الفيضانات").ids
         ['1']
-        >>> r = ix.search('"جنيف تبدأ" المفاوضاث')
+        >>> r = ix.search('"جنيف تبدأ" المفاوضاث')     # words swapped, one misspelled
         >>> r.ids, r.relaxed_phrases, r.corrected
-        (['2'], ('جنيف تبدأ',), '"جنيف تبدأ" المفاوضات')
+        (['2'], (), '"جنيف تبدأ" المفاوضات')
+        >>> r = ix.search('"المفاوضات في المدينة"')      # no article holds the phrase
+        >>> r.ids, r.relaxed_phrases
+        (['1', '2'], ('المفاوضات في المدينة',))
         """
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
                                       source=source, tags=tags, since=since, until=until,
                                       weights=weights, correct=correct,
-                                      relax_phrases=relax_phrases)
+                                      relax_phrases=relax_phrases, phrase_slop=phrase_slop)
         with self._reading() as snap:
             found = self._execute(snap, request, statistics)
             highlight = found.parsed.highlight_terms
@@ -503,6 +513,7 @@ class Index:
         statistics: CollectionStats | None = None,
         correct: bool | Iterable[Correction] = True,
         relax_phrases: bool | None = None,
+        phrase_slop: int | None = None,
     ) -> list[tuple[str, float]]:
         """Like :meth:`search`, but only ``(id, score)`` pairs: no stored
         fields or snippets are read, which makes it the fast path for
@@ -516,7 +527,7 @@ class Index:
         request = SearchRequest.build(query, self.ranking, limit=limit, page=page,
                                       source=source, tags=tags, since=since, until=until,
                                       weights=weights, correct=correct,
-                                      relax_phrases=relax_phrases)
+                                      relax_phrases=relax_phrases, phrase_slop=phrase_slop)
         with self._reading() as snap:
             top = self._execute(snap, request, statistics).top
             ids = snap.article_ids([d for d, _ in top])
@@ -631,21 +642,29 @@ class Index:
                                   statistics)
             return ranker.rank(parsed.terms, request.params, allowed, excluded, statistics)
 
-        phrases = [_phrase_query(p) for p in parsed.phrases]
-        relax = request.relax_phrases if phrases else False
+        relax = request.relax_phrases if parsed.phrases else False
+        slop = request.params.phrase_slop
         if not relax:
-            ranked = ranking(_select(snap, (filters or []) + phrases), top)
+            if slop:
+                allowed = _select(snap, filters)
+                for p in parsed.phrases:
+                    near = _near_docs(snap, p, slop)
+                    allowed = near if allowed is None else np.intersect1d(allowed, near)
+                ranked = ranking(allowed, top)
+            else:
+                phrases = [_phrase_query(p) for p in parsed.phrases]
+                ranked = ranking(_select(snap, (filters or []) + phrases), top)
             # Read as words only when the phrases leave no result (what a
             # sharded index asks of its shards, too).
             if relax is False or ranked.total:
                 return ranked, ()
         allowed = _select(snap, filters)
         # Articles holding more of the phrases first, a phrase counting as
-        # held when all its words are near each other, in any order (a title
-        # quoted from memory, its words swapped or a word put in): each phrase
-        # held adds more than any article's score can be (the same bound in
-        # every shard). Otherwise the words rank as any query's words do.
-        held = [_near_docs(snap, p) for p in parsed.phrases]
+        # held when all its words are near each other (a word further apart
+        # than the phrase itself allows, in any order): each phrase held adds
+        # more than any article's score can be (the same bound in every
+        # shard). Otherwise the words rank as any query's words do.
+        held = [_near_docs(snap, p, slop + 1) for p in parsed.phrases]
         if not any(len(h) for h in held):
             return ranking(allowed, top), tuple(parsed.phrases)
         ranked = ranking(allowed, None)
@@ -822,6 +841,7 @@ class Index:
                         until: str | date | datetime | None = None,
                         correct: bool | Iterable[Correction] = True,
                         relax_phrases: bool | None = None,
+                        phrase_slop: int | None = None,
                         ) -> dict[str, Counter[str]]:
         """What :meth:`facets` counts: for each normalized source (or tag)
         of the matching articles, how many articles spell it each way. A
@@ -839,7 +859,7 @@ class Index:
             raise QueryError(f"facets are available for 'source' and 'tags', not {field!r}")
         request = SearchRequest.build(query, self.ranking, source=source, tags=tags,
                                       since=since, until=until, correct=correct,
-                                      relax_phrases=relax_phrases)
+                                      relax_phrases=relax_phrases, phrase_slop=phrase_slop)
         with self._reading() as snap:
             parsed = self._parse(snap, request)
             docnums = self._matching(snap, parsed, request)[0].docnums
@@ -953,17 +973,13 @@ def _phrase_query(phrase: Phrase) -> Any:
     return phrase_query(phrase.terms, phrase.fields)
 
 
-#: How far apart (in words) the words of a phrase that matched nothing may
-#: be for an article to count as holding it.
-PHRASE_NEAR = 2
-
-
-def _near_docs(snap: Snapshot, phrase: Phrase) -> np.ndarray:
-    """The documents holding the phrase's words within :data:`PHRASE_NEAR`
-    words of each other, in any order, in one of its fields. (One query per
-    field: Whoosh 2.7 cannot size an Or of span queries.)"""
+def _near_docs(snap: Snapshot, phrase: Phrase, apart: int) -> np.ndarray:
+    """The documents holding the phrase's words, in any order, each at most
+    ``apart`` other words from the next, in one of its fields. (One query
+    per field: Whoosh 2.7 cannot size an Or of span queries.)"""
+    # Whoosh's slop counts positions: 1 is next to each other.
     found = [snap.matching([whoosh_query.SpanNear2(
-        [whoosh_query.Term(f, t) for t in phrase.terms], slop=PHRASE_NEAR, ordered=False,
+        [whoosh_query.Term(f, t) for t in phrase.terms], slop=apart + 1, ordered=False,
         mindist=1)]) for f in phrase.fields]
     return functools.reduce(np.union1d, found)
 

@@ -7,9 +7,11 @@ documents, and the syntax is small:
 
 =====================  ====================================================
 ``word word``          any of the words; documents matching more rank higher
-``"exact phrase"``     the words next to each other (also «…» and “…”)
+``"a phrase"``         the words together: in any order, at most
+                       ``phrase_slop`` (1) words apart (also «…» and “…”)
 ``-word``, ``-"…"``    documents containing it are left out (also
-                       ``-source:name`` and ``-tag:name``)
+                       ``-source:name`` and ``-tag:name``; an excluded
+                       phrase as written, its words next to each other)
 ``a OR b``             the same as ``a b`` (words already combine with OR)
 ``headline:word``      the word in the headline only (``body:`` likewise)
 ``source:name``        only articles from this source (quote multi-word names)

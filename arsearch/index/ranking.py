@@ -79,6 +79,14 @@ class RankingParams:
     #: weight that costs the mixed task no more than 0.005; see
     #: docs/benchmarks.md).
     headline_clause: float = 0.2
+    #: How loosely a quoted phrase matches (Lucene's phrase slop, read in
+    #: words): 0 asks for its words next to each other and in order; ``n``
+    #: lets them stand in any order, up to ``n`` other words apart (a title
+    #: quoted from memory: two words swapped, or one left out). 1 was chosen
+    #: on the variants benchmark (a quoted headline with its middle word left
+    #: out: 0.631 → 0.794 MRR@10, its words unquoted 0.775) and costs nothing
+    #: on native, mixed or quranqa (docs/benchmarks.md).
+    phrase_slop: int = 1
 
     def with_weights(self, weights: Mapping[str, float] | None) -> RankingParams:
         if not weights:

@@ -16,7 +16,7 @@ option is a :class:`~arsearch.QueryError` that names it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,8 @@ from .ranking import RankingParams, check_weights
 
 #: Largest page size a search accepts.
 MAX_LIMIT = 1000
+#: Most words a quoted phrase's words may stand apart (``phrase_slop``).
+MAX_PHRASE_SLOP = 20
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,18 @@ class SearchRequest:
               until: str | date | datetime | None = None,
               weights: Mapping[str, float] | None = None,
               correct: bool | Iterable[Correction] = True,
-              relax_phrases: bool | None = None) -> SearchRequest:
+              relax_phrases: bool | None = None,
+              phrase_slop: int | None = None) -> SearchRequest:
         check_query(query)
         check_page(limit, page)
         if relax_phrases is not None and not isinstance(relax_phrases, bool):
             raise QueryError(f"relax_phrases must be True, False or None, got {relax_phrases!r}")
+        if phrase_slop is not None:
+            if isinstance(phrase_slop, bool) or not isinstance(phrase_slop, int) \
+                    or not 0 <= phrase_slop <= MAX_PHRASE_SLOP:
+                raise QueryError(f"phrase_slop must be a whole number from 0 to "
+                                 f"{MAX_PHRASE_SLOP}, got {phrase_slop!r}")
+            params = replace(params, phrase_slop=phrase_slop)
         if not isinstance(correct, bool):
             try:
                 correct = tuple(correct)
@@ -139,4 +148,4 @@ def _bound(value: Any, name: str, *, end_of_day: bool = False) -> datetime | Non
     return when
 
 
-__all__ = ["MAX_LIMIT", "SearchRequest", "check_page"]
+__all__ = ["MAX_LIMIT", "MAX_PHRASE_SLOP", "SearchRequest", "check_page"]
