@@ -287,3 +287,23 @@ def test_any_query_string_gives_a_string_none_or_query_error(ix, query):
         assert suggestion != query
         # A suggestion only rewrites words: searching it never fails.
         ix.search(suggestion)
+
+
+def test_a_query_words_frequency_counted_from_its_postings_is_the_same(tmp_path):
+    # The speller counts the query's own words from their postings (which
+    # the search reads next); any other word from the term dictionary. Both
+    # agree, in segments with and without deletions.
+    ix = arsearch.Index(tmp_path / "ix")
+    ix.add([{"id": str(i), "headline": "مطر غزير" if i % 2 else "رياح قوية",
+             "body": "هطل مطر على المدينة"} for i in range(6)], batch_size=2)
+    ix.delete("1")
+    with ix._reading() as snap:
+        assert len(snap._segments) > 1 and any(s.live is not None for s in snap._segments)
+        for field, term in [("headline", "مطر"), ("body", "مطر"), ("headline", "رياح"),
+                            ("headline", "=غزير"), ("body", "ثلج")]:
+            fresh = snap.doc_frequency(field, term)
+            snap._doc_frequencies.clear()
+            assert snap.doc_frequency(field, term, read_postings=True) == fresh, (field, term)
+            snap._doc_frequencies.clear()
+        assert snap.doc_frequency("headline", "مطر") == 2     # 3 and 5: 1 was deleted
+    ix.close()

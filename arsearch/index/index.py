@@ -573,7 +573,8 @@ class Index:
 
     def _corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
         speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
-                          lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
+                          lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
+                          functools.partial(snap.doc_frequency, read_postings=True))
         return tuple(speller.corrections(query, rare=True))
 
     def _parse(self, snap: Snapshot, request: SearchRequest) -> ParsedQuery:

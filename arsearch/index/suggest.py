@@ -295,28 +295,35 @@ class Speller:
         without it, only frequency and edit cost count.
     :param params: thresholds and edit costs.
     :param doc_count: articles in the index (for the idf of context words).
+    :param word_frequency: ``doc_frequency`` for the stems of the query's
+        own words (default: ``doc_frequency``): a snapshot counts them from
+        their postings, which the search reads next anyway.
     """
 
     def __init__(self, pipeline: TermPipeline, doc_frequency: Callable[[str, str], int],
                  params: SpellingParams | None = None,
                  documents: Callable[[str, str], Iterable[object]] | None = None,
-                 doc_count: int = 1):
+                 doc_count: int = 1,
+                 word_frequency: Callable[[str, str], int] | None = None):
         self.pipeline = pipeline
         self.params = params or SpellingParams()
         self._df = doc_frequency
+        self._word_df = word_frequency or doc_frequency
         self._documents = documents
         self._doc_sets: dict[tuple[str, tuple[str, ...]], set[object]] = {}
         self.doc_count = max(doc_count, 1)
         self._alphabet = arabic_alphabet(pipeline)
         self._seen: dict[tuple[str, tuple[str, ...]], int] = {}
 
-    def frequency(self, term: str, fields: tuple[str, ...]) -> int:
+    def frequency(self, term: str, fields: tuple[str, ...], *, word: bool = False) -> int:
         """How many of ``fields`` of all articles hold ``term`` (an article
-        with the word in its headline and its body counts twice)."""
+        with the word in its headline and its body counts twice); ``word``:
+        the stem of one of the query's own words."""
         key = (term, fields)
         found = self._seen.get(key)
         if found is None:
-            found = self._seen[key] = sum(self._df(f, term) for f in fields)
+            df = self._word_df if word else self._df
+            found = self._seen[key] = sum(df(f, term) for f in fields)
         return found
 
     def corrections(self, query: str, *, rare: bool = False) -> list[Correction]:
@@ -335,7 +342,7 @@ class Speller:
         known = {}
         for _, _, word, fields in words[:MAX_QUERY_WORDS]:
             found = self._stem(self.pipeline.normalizer(word).lower())
-            if found is not None and self.frequency(found[0], fields):
+            if found is not None and self.frequency(found[0], fields, word=True):
                 known[found[0]] = fields
         out: list[Correction] = []
         suspects = 0
