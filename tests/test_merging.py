@@ -13,7 +13,7 @@ import pytest
 
 import arsearch
 from arsearch import _whoosh
-from arsearch.index.merging import MERGE_FACTOR, merge_plan
+from arsearch.index.merging import MERGE_FACTOR, TAIL_SHARE, merge_plan, tail_plan
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -24,6 +24,7 @@ def _build(path: Path, articles: list[dict], deleted: list[str]) -> arsearch.Ind
     # Batches of 40 without merging: several segments, some with deletions.
     ix = arsearch.Index(path, workers=1)
     ix._writer.merge_tiers = lambda: None            # keep every segment for the test
+    ix._writer.merge_tail = lambda budget: None
     ix.add(articles, batch_size=40)
     for article_id in deleted:
         ix.delete(article_id)
@@ -140,3 +141,38 @@ def test_bulk_loads_keep_the_number_of_segments_logarithmic(tmp_path: Path) -> N
     # batch starts one, and one in ten merges goes a tier further.
     assert len(merged) <= 150 // MERGE_FACTOR * 2 + 2
     assert len(ix) == 3000 and ix.search("رقم 2999").ids[0] == "a2999"
+
+
+def test_the_tail_plan_merges_the_smallest_segments_within_the_budget() -> None:
+    sizes = {"big1": 20_000, "big2": 20_000, "a": 2_000, "b": 2_000, "c": 1_000, "d": 1_000}
+    assert sorted(tail_plan(sizes, budget=25_000)) == ["a", "b", "c", "d"]
+    assert sorted(tail_plan(sizes, budget=4_000)) == ["a", "c", "d"]
+    # One segment alone is not a merge, nor is a budget below two segments.
+    assert tail_plan(sizes, budget=1_500) == []
+    assert tail_plan({"big": 20_000, "a": 100}, budget=10_000) == []
+
+
+def _segment_sizes(ix: arsearch.Index) -> list[int]:
+    return sorted(s.doc_count() for s in _whoosh.index_segments(ix._opened.whoosh_index))
+
+
+def test_a_bulk_load_ends_by_merging_its_small_segments(tmp_path: Path) -> None:
+    articles = [{"id": f"a{i}", "headline": f"خبر رقم {i}", "body": "نص قصير عن الطقس"}
+                for i in range(230)]
+    ix = arsearch.Index(tmp_path / "ix", workers=1)
+    ix.add(articles, batch_size=20)
+    # Tiers alone: ten 20s become one 200, and 20, 10 are left: 3 segments.
+    # The tail merge folds the two small ones into one of 30.
+    assert _segment_sizes(ix) == [30, 200]
+    assert len(ix) == 230 and ix.search("رقم 229").ids[0] == "a229"
+    # A load of one batch merges nothing; a small load merges at most
+    # TAIL_SHARE of what it added: 20 of these 40, less than 5 + 20.
+    ix.add([dict(a, id=f"b{i}") for i, a in enumerate(articles[:5])])
+    assert _segment_sizes(ix) == [5, 30, 200]
+    ix.add([dict(a, id=f"c{i}") for i, a in enumerate(articles[:40])], batch_size=20)
+    assert TAIL_SHARE * 40 < 5 + 20
+    assert _segment_sizes(ix) == [5, 20, 20, 30, 200]
+    ix.add([dict(a, id=f"d{i}") for i, a in enumerate(articles[:60])], batch_size=30)
+    # 30 of these 60: the 5 and a 20 merge.
+    assert _segment_sizes(ix) == [20, 25, 30, 30, 30, 200]
+    assert len(ix) == 335

@@ -2,7 +2,8 @@
 
 Every commit of a bulk load adds segments; merging keeps their number
 small, since a search costs a little per segment. :func:`merge_plan` is the
-policy (tiers by size, as Lucene's log merge policy), and
+policy (tiers by size, as Lucene's log merge policy), :func:`tail_plan` the
+merge a bulk load ends with, and
 :class:`BackgroundMerge` writes one merge in a thread while the load keeps
 committing new batches, as Lucene's concurrent merge scheduler does: the
 merge reads committed segments only, and its result is committed in one
@@ -51,6 +52,36 @@ def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str
         if len(tiers[tier]) >= factor:
             return sorted(tiers[tier], key=lambda n: (sizes[n], n))
     return []
+
+
+#: A bulk load ends by merging its smallest segments into one, up to this
+#: share of the articles it added (:func:`tail_plan`). Tiers leave up to
+#: MERGE_FACTOR - 1 small segments behind, and a search looks every word up
+#: in every segment: at 50,000 articles, merging the six smallest segments
+#: (10,000 articles, 20 s) into one made a first query over them about a
+#: third faster (docs/benchmarks.md). A load of B articles merges at most
+#: B / 2 more, so a small load on a large archive stays cheap.
+TAIL_SHARE = 0.5
+
+
+def tail_plan(sizes: Mapping[str, int], budget: float) -> list[str]:
+    """The segments a bulk load ends by merging: the smallest ones, holding
+    together at most ``budget`` documents, when there are two or more.
+
+    >>> sorted(tail_plan({"a": 20_000, "b": 20_000, "c": 2_000, "d": 2_000, "e": 1_000},
+    ...                  budget=20_000))
+    ['c', 'd', 'e']
+    >>> tail_plan({"a": 20_000, "b": 2_000, "c": 2_000}, budget=3_000)
+    []
+    """
+    chosen: list[str] = []
+    held = 0
+    for name in sorted(sizes, key=lambda n: (sizes[n], n)):
+        if held + sizes[name] > budget:
+            break
+        chosen.append(name)
+        held += sizes[name]
+    return chosen if len(chosen) >= 2 else []
 
 
 class BackgroundMerge:

@@ -28,7 +28,7 @@ from .._whoosh import (index_segments, merge_segments, merge_writer, quiet, segm
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
-from .merging import BackgroundMerge, merge_plan
+from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
 from .parallel import SegmentBuilder
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, remove_stale_files
@@ -182,10 +182,12 @@ class IndexWriter:
         background = (self.background_merges if self.background_merges is not None
                       else builder is not None)
         merging: BackgroundMerge | None = None
+        batches = 0
 
         def write(full: Mapping[str, Article]) -> int:
-            nonlocal merging
+            nonlocal merging, batches
             written = self._write_batch(full, builder, merge=not background)
+            batches += bool(written)
             if background and written:
                 merging = self._next_merge(merging)
             # Progress counts committed articles, so it never runs ahead
@@ -223,6 +225,8 @@ class IndexWriter:
             commit_merge()
             if background:
                 self.merge_tiers()
+            if batches > 1:
+                self.merge_tail(TAIL_SHARE * added)
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line).
@@ -292,6 +296,12 @@ class IndexWriter:
         while self._merge(lambda segments: merge_plan(
                 {s.segment_id(): s.doc_count() for s in segments})):
             pass
+
+    def merge_tail(self, budget: float) -> None:
+        """Merge the smallest segments, up to ``budget`` articles, as a bulk
+        load ends (see :func:`tail_plan`)."""
+        self._merge(lambda segments: tail_plan(
+            {s.segment_id(): s.doc_count() for s in segments}, budget))
 
     def _merge(self, choose: Callable[[list[Any]], list[str]], *, precheck: bool = True) -> bool:
         """One commit replacing the segments ``choose`` names by one holding
