@@ -649,15 +649,11 @@ class Index:
         relax = request.relax_phrases if parsed.phrases else False
         slop = request.params.phrase_slop
         if not relax:
-            if slop:
-                allowed = _select(snap, filters)
-                for p in parsed.phrases:
-                    near = _near_docs(snap, p, slop)
-                    allowed = near if allowed is None else np.intersect1d(allowed, near)
-                ranked = ranking(allowed, top)
-            else:
-                phrases = [_phrase_query(p) for p in parsed.phrases]
-                ranked = ranking(_select(snap, (filters or []) + phrases), top)
+            allowed = _select(snap, filters)
+            for p in parsed.phrases:
+                held = _near_docs(snap, p, slop) if slop else snap.matching([_phrase_query(p)])
+                allowed = held if allowed is None else np.intersect1d(allowed, held)
+            ranked = ranking(allowed, top)
             # Read as words only when the phrases leave no result (what a
             # sharded index asks of its shards, too).
             if relax is False or ranked.total:
