@@ -327,17 +327,6 @@ def unlocked_writer(ix: FileIndex, *, spare: Iterable[str] = (), **kwargs: Any) 
     return writer
 
 
-def merge_writer(ix: FileIndex) -> SegmentWriter:
-    """An :func:`unlocked_writer` for a merge that runs beside this
-    process's other writers. Every writer of a process shares one temporary
-    folder (see ``DurableFileStorage.temp_storage``) and removes it when it
-    finishes; a merge never uses it, and must not remove it from under a
-    writer that does."""
-    writer = unlocked_writer(ix)
-    writer._tempstorage = RamStorage()
-    return writer
-
-
 def new_segment_name(writer: SegmentWriter) -> str:
     """The name of the segment a writer is writing (its files are named
     after it from the moment the writer is made)."""

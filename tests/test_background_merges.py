@@ -180,3 +180,56 @@ def test_a_bulk_load_on_worker_processes_merges_in_the_background(
     assert ix.add(_articles(900)) == 900
     assert threads and set(threads) == {"arsearch-merge"}
     assert len(ix) == 900 and ix.stats()["segments"] <= 2 * (merging.MERGE_FACTOR - 1)
+
+
+def test_a_merge_writer_keeps_its_temporary_files_apart(tmp_path: Path) -> None:
+    # Every writer of a process shares one temporary folder and removes it
+    # when it finishes. A merge writer made in private_temp_folder() keeps
+    # its files (the per-document columns among them) in a folder of its
+    # own: another writer finishing meanwhile does not take them away (a
+    # background merge failed that way, and the batch commit beside it).
+    from arsearch import _whoosh
+    from arsearch.index.storage import private_temp_folder
+
+    path = tmp_path / "ix"
+    ix = arsearch.Index(path, workers=1)
+    ix.add(_articles(60), batch_size=20)
+    ix._writer.merge_tail = lambda budget: None
+    wix = ix._opened.whoosh_index
+    segments = _whoosh.index_segments(wix)
+    assert len(segments) > 1
+    with private_temp_folder():
+        merge = _whoosh.unlocked_writer(wix)
+    other = _whoosh.unlocked_writer(wix)
+    other.cancel()                    # finishes first, and removes the shared folder
+    readers = _whoosh.segment_readers(wix, segments)
+    try:
+        _whoosh.merge_segments(merge, readers)
+        segment = _whoosh.finish_segment(merge)
+    finally:
+        for reader in readers:
+            reader.close()
+    assert segment.doc_count() == 60
+    # Each writer removed its own folder when it finished.
+    assert not [p.name for p in path.iterdir() if p.name.endswith(".tmp")]
+    ix.close()
+
+
+def test_a_dead_writers_private_temporary_folder_is_removed(tmp_path: Path) -> None:
+    # The next commit removes the temporary folders of writers whose
+    # process is gone, the private ones of merges included; a live
+    # process's folders stay.
+    import subprocess
+    import sys
+
+    path = tmp_path / "ix"
+    ix = arsearch.Index(path, workers=1)
+    ix.add(_articles(5))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    for name in (f"MAIN.{dead}.tmp", f"MAIN.{dead}-3.tmp", "MAIN.1-2.tmp"):
+        (path / name).mkdir()
+    alive = path / "MAIN.1-2.tmp"           # pid 1 is alive
+    ix.add(_articles(5, "الثانية"))
+    assert [p.name for p in path.iterdir() if p.name.endswith(".tmp")] == [alive.name]
+    ix.close()

@@ -89,7 +89,7 @@ class BackgroundMerge:
     """One merge of committed segments, written by a thread of its own.
 
     ``segments`` are the segments to merge, as one commit lists them, and
-    ``writer`` is a fresh :func:`arsearch._whoosh.merge_writer` on the
+    ``writer`` is a fresh :func:`arsearch._whoosh.unlocked_writer` on the
     index. The merged segment's files exist from the moment the merge is
     made (:attr:`name`), and a commit made meanwhile must spare them.
     :meth:`swap` then replaces the sources by the merged segment in a

@@ -20,14 +20,18 @@ is replaced atomically, so a reader only ever sees a complete commit.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,8 +109,8 @@ class DurableFileStorage(FileStorage):
         # parallel load would delete each other's files. One folder per
         # process (a process runs one writer at a time), named after it so
         # remove_stale_files() can tell a dead writer's folder from a live one.
-        folder = os.path.join(self.folder, f"{TEMP_PREFIX}{os.getpid()}.tmp")
-        return FileStorage(folder).create()
+        name = getattr(_private_temp, "name", None) or f"{TEMP_PREFIX}{os.getpid()}.tmp"
+        return FileStorage(os.path.join(self.folder, name)).create()
 
     def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
         # Whoosh commits by renaming the new table of contents into place;
@@ -199,7 +203,25 @@ _LEFTOVER_NAMES = {META_FILE, META_FILE + ".new", WRITE_LOCK, "MAIN.tmp"}
 #: Writers' temporary folders, ``MAIN.<pid>.tmp`` (see
 #: :meth:`DurableFileStorage.temp_storage`).
 TEMP_PREFIX = "MAIN."
-_TEMP_DIR_NAME = re.compile(r"^MAIN\.([0-9]+)\.tmp$")
+_TEMP_DIR_NAME = re.compile(r"^MAIN\.([0-9]+)(?:-[0-9]+)?\.tmp$")
+
+_private_temp = threading.local()
+_private_numbers = itertools.count(1)
+
+
+@contextlib.contextmanager
+def private_temp_folder() -> Iterator[None]:
+    """Writers made in this block, in this thread, keep their temporary
+    files (the posting pool, the per-document columns) in a folder of their
+    own, ``MAIN.<pid>-<n>.tmp``, which each removes when it finishes. For a
+    writer that runs beside the process's other writers (a background
+    merge): the process's shared folder is removed by whichever of those
+    finishes first, from under the others."""
+    _private_temp.name = f"{TEMP_PREFIX}{os.getpid()}-{next(_private_numbers)}.tmp"
+    try:
+        yield
+    finally:
+        del _private_temp.name
 #: A segment file, ``MAIN_<id>.<ext>``.
 _SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 

@@ -24,14 +24,14 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from .._whoosh import (index_segments, merge_segments, merge_writer, quiet, segment_readers,
+from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
 from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
 from .parallel import SegmentBuilder
 from .schema import exact_fields
-from .storage import OpenedIndex, acquire_lock, remove_stale_files
+from .storage import OpenedIndex, acquire_lock, private_temp_folder, remove_stale_files
 
 log = logging.getLogger("arsearch")
 
@@ -340,9 +340,11 @@ class IndexWriter:
             if not chosen:
                 return None
             # Under the lock: no commit of this process runs between the
-            # merged segment's first file and its being spared.
-            with quiet():
-                writer = merge_writer(self._ix)
+            # merged segment's first file and its being spared. Its
+            # temporary files are its own: a commit of this thread removes
+            # the shared folder while the merge still writes.
+            with quiet(), private_temp_folder():
+                writer = unlocked_writer(self._ix)
             merge = BackgroundMerge(self._ix, [s for s in segments if s.segment_id() in chosen],
                                     writer)
             self._spared.add(merge.name)
