@@ -107,8 +107,10 @@ class DurableFileStorage(FileStorage):
         # Whoosh gives every writer of an index the same temporary folder,
         # MAIN.tmp, and each removes it when it finishes; the workers of a
         # parallel load would delete each other's files. One folder per
-        # process (a process runs one writer at a time), named after it so
-        # remove_stale_files() can tell a dead writer's folder from a live one.
+        # process, named after it so remove_stale_files() can tell a dead
+        # writer's folder from a live one; a writer that runs beside the
+        # process's others (a background merge) gets one of its own
+        # (private_temp_folder).
         name = getattr(_private_temp, "name", None) or f"{TEMP_PREFIX}{os.getpid()}.tmp"
         return FileStorage(os.path.join(self.folder, name)).create()
 
@@ -200,10 +202,12 @@ _TOC_TEMP_NAME = re.compile(r"^_MAIN_[0-9]+\.toc\.[0-9.]+$")
 #: Files that do not make a directory "not empty": ours, and what Whoosh
 #: leaves after a crash while the index was being created.
 _LEFTOVER_NAMES = {META_FILE, META_FILE + ".new", WRITE_LOCK, "MAIN.tmp"}
-#: Writers' temporary folders, ``MAIN.<pid>.tmp`` (see
-#: :meth:`DurableFileStorage.temp_storage`).
+#: Writers' temporary folders, ``MAIN.<pid>.tmp`` and ``MAIN.<pid>-<n>.tmp``
+#: (see :meth:`DurableFileStorage.temp_storage`).
 TEMP_PREFIX = "MAIN."
 _TEMP_DIR_NAME = re.compile(r"^MAIN\.([0-9]+)(?:-[0-9]+)?\.tmp$")
+#: A segment file, ``MAIN_<id>.<ext>``.
+_SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 
 _private_temp = threading.local()
 _private_numbers = itertools.count(1)
@@ -222,8 +226,6 @@ def private_temp_folder() -> Iterator[None]:
         yield
     finally:
         del _private_temp.name
-#: A segment file, ``MAIN_<id>.<ext>``.
-_SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 
 
 def _has_index(path: Path) -> bool:

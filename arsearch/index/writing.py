@@ -293,15 +293,13 @@ class IndexWriter:
 
     def merge_tiers(self) -> None:
         """Merge segments as :func:`merge_plan` says, until it says no more."""
-        while self._merge(lambda segments: merge_plan(
-                {s.segment_id(): s.doc_count() for s in segments})):
+        while self._merge(lambda segments: merge_plan(_sizes(segments))):
             pass
 
     def merge_tail(self, budget: float) -> None:
         """Merge the smallest segments, up to ``budget`` articles, as a bulk
         load ends (see :func:`tail_plan`)."""
-        self._merge(lambda segments: tail_plan(
-            {s.segment_id(): s.doc_count() for s in segments}, budget))
+        self._merge(lambda segments: tail_plan(_sizes(segments), budget))
 
     def _merge(self, choose: Callable[[list[Any]], list[str]], *, precheck: bool = True) -> bool:
         """One commit replacing the segments ``choose`` names by one holding
@@ -336,7 +334,7 @@ class IndexWriter:
             self._end_merge(running, install=True)
         with self._lock:
             segments = index_segments(self._ix)
-            chosen = set(merge_plan({s.segment_id(): s.doc_count() for s in segments}))
+            chosen = set(merge_plan(_sizes(segments)))
             if not chosen:
                 return None
             # Under the lock: no commit of this process runs between the
@@ -404,6 +402,12 @@ def index_fields(article: Article, exact: Mapping[str, str] | None = None) -> di
     if article.date is not None:
         fields["date"] = article.date
     return fields
+
+
+def _sizes(segments: Iterable[Any]) -> dict[str, int]:
+    """Each segment's number of live articles, by name: what the merge
+    policies read."""
+    return {s.segment_id(): s.doc_count() for s in segments}
 
 
 def _same_segments(writer: Any, segments: list[Any]) -> list[Any]:
