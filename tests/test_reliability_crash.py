@@ -106,6 +106,7 @@ CASES = [
     ("small", "cleanup", 1),   # killed after the rename: the whole batch is in
     ("small", "between", 1),   # the first of two batches is in, the second is not
     ("small", "merge", 0),
+    ("small", "filter", 1),    # killed writing a term filter, after the commit
     ("small", "background", None),  # as many batches as the child committed
     ("large", "analyzer", 0),
     ("large", "flush", 0),
@@ -136,6 +137,9 @@ def test_sigkill_during_add_keeps_every_committed_article(
         # The merged segment was half-written, in files no commit lists.
         listed = {re.sub(r"\..*", "", n) for n in seen["index_files"] if n.startswith("MAIN_")}
         assert len(listed) > spec["committed"] // batch + batches_in, seen["index_files"]
+    if point == "filter":  # the commit was made; the filter is still a temporary file
+        assert seen["filter_temp"] in seen["index_files"]
+        assert seen["filter_temp"].replace("-tmp", "") not in seen["index_files"]
     if point == "toc":  # the new segment was complete, the commit not yet made
         assert any(re.match(r"_MAIN_\d+\.toc\.", n) for n in seen["index_files"])
     if size == "large" and point in ("analyzer", "flush"):

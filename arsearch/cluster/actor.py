@@ -269,7 +269,7 @@ class ShardActor:
         spelling suggestion reads, for many words in one round trip."""
         ix = self._index()
         with ix._reading() as snap:
-            return ([snap.doc_frequency(f, t) for f, t in frequencies],
+            return (snap.doc_frequencies(frequencies),
                     [snap.documents_with(f, t) for f, t in documents])
 
 

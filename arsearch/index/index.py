@@ -285,7 +285,7 @@ class Index:
         fresh, error = None, None
         for attempt in range(5):
             try:
-                fresh = Snapshot.open(self._opened.whoosh_index, self._cache)
+                fresh = Snapshot.open(self._opened.whoosh_index, self._cache, self._opened.path)
                 break
             except FileNotFoundError as e:
                 # A commit removed a segment file as we opened it;
@@ -577,7 +577,8 @@ class Index:
     def _corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
         speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
                           lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
-                          functools.partial(snap.doc_frequency, read_postings=True))
+                          functools.partial(snap.doc_frequency, read_postings=True),
+                          snap.may_hold)
         return tuple(speller.corrections(query, rare=True))
 
     def _parse(self, snap: Snapshot, request: SearchRequest) -> ParsedQuery:
@@ -928,7 +929,8 @@ class Index:
         check_query(query)
         with self._reading() as snap:
             speller = Speller(self.pipeline, snap.doc_frequency, self.spelling,
-                              lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count)
+                              lambda f, t: snap.documents_with(f, t).tolist(), snap.doc_count,
+                              may_hold=snap.may_hold)
             return speller.suggest(query)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._whoosh import finish_segment, merge_segments, new_segment_name, segment_readers
+from .termfilter import write_filter_beside
 
 #: The merge policy: segments are grouped in tiers by their number of
 #: documents, tier k holding segments of MERGE_FACTOR**k up to
@@ -118,7 +119,9 @@ class BackgroundMerge:
         try:
             readers = segment_readers(ix, segments)
             merge_segments(writer, readers)
-            self.segment = finish_segment(writer)
+            segment = finish_segment(writer)
+            write_filter_beside(ix, segment)
+            self.segment = segment
         except BaseException as e:  # noqa: BLE001 - reported by swap()
             self.error = e
             try:

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 from .._whoosh import finish_segment, quiet, unlocked_writer
 from ..errors import IndexWriteError
 from .storage import DurableFileStorage
+from .termfilter import write_filter_beside
 
 #: Below this many records per worker a batch is written in-process: the
 #: worker round trip costs more than it saves.
@@ -62,10 +63,12 @@ def write_segment(path: str, indexname: str, records: Sequence[Mapping[str, Any]
         try:
             for fields in records:
                 writer.add_document(**fields)
-            return finish_segment(writer)
+            segment = finish_segment(writer)
         except BaseException:
             writer.cancel()
             raise
+        write_filter_beside(ix, segment)
+        return segment
 
 
 class SegmentBuilder:

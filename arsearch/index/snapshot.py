@@ -30,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -38,6 +39,7 @@ from ..analysis.pipeline import EXACT_MARK
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
                        query, quiet, segment_id, term_postings)
 from .schema import exact_fields
+from .termfilter import TermFilter, filter_path, term_checksums
 
 #: Default memory bound of the arrays cached from segments (postings,
 #: lengths, dates), in bytes.
@@ -149,6 +151,8 @@ class SegmentCache:
 def _nbytes(value: Any) -> int:
     if value is None:
         return 64
+    if isinstance(value, TermFilter):
+        return value.nbytes + 256
     if isinstance(value, np.ndarray):
         return value.nbytes + 112
     if isinstance(value, tuple):
@@ -208,9 +212,11 @@ class Snapshot:
     last user releases it.
     """
 
-    def __init__(self, searcher: Any, cache: SegmentCache) -> None:
+    def __init__(self, searcher: Any, cache: SegmentCache, folder: Path | None = None) -> None:
         self._searcher = searcher
         self._cache = cache
+        #: Where the segments' term filters are (``None``: in memory, none).
+        self._folder = folder
         self._lock = threading.RLock()
         self._refs = 0
         self._retired = False
@@ -237,12 +243,14 @@ class Snapshot:
         cache.retain(s.id for s in segments)
 
     @classmethod
-    def open(cls, whoosh_index: Any, cache: SegmentCache) -> Snapshot:
-        """A snapshot of the latest commit of a Whoosh index."""
+    def open(cls, whoosh_index: Any, cache: SegmentCache,
+             folder: Path | None = None) -> Snapshot:
+        """A snapshot of the latest commit of a Whoosh index (stored in
+        ``folder``, whose term filters it reads; ``None`` for one in memory)."""
         with quiet():
             searcher = whoosh_index.searcher()
         try:
-            return cls(searcher, cache)
+            return cls(searcher, cache, folder)
         except BaseException:
             with quiet():
                 searcher.close()
@@ -443,6 +451,67 @@ class Snapshot:
             self._doc_frequencies.clear()
         self._doc_frequencies[key] = total
         return total
+
+    def doc_frequencies(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """:meth:`doc_frequency` of many ``(field, term)`` pairs, those the
+        term filters rule out counted 0 without a look-up."""
+        counts = [0] * len(pairs)
+        by_field: dict[str, list[int]] = {}
+        for i, (fieldname, _) in enumerate(pairs):
+            by_field.setdefault(fieldname, []).append(i)
+        for fieldname, at in by_field.items():
+            held = self.may_hold(fieldname, [pairs[i][1] for i in at])
+            for i, h in zip(at, held):
+                if h:
+                    counts[i] = self.doc_frequency(fieldname, pairs[i][1])
+        return counts
+
+    def may_hold(self, fieldname: str, texts: Sequence[str]) -> np.ndarray:
+        """For each term, whether some segment may hold it in ``fieldname``
+        (``False``: no article does), from the segments' term filters
+        (:mod:`~arsearch.index.termfilter`) without a look-up; a segment
+        without a filter may hold anything."""
+        held = np.zeros(len(texts), dtype=bool)
+        if not len(texts):
+            return held
+        checksums: np.ndarray | None = None
+        for seg in self._segments:
+            found = self._term_filter(seg)
+            if found is None:
+                held[:] = True
+                break
+            if checksums is None:
+                checksums = term_checksums(texts)
+            for indexed, at in self._indexed_fields(fieldname, texts):
+                held[at] |= found.may_hold(indexed, checksums[at])
+            if held.all():
+                break
+        return held
+
+    def _indexed_fields(self, fieldname: str, texts: Sequence[str]
+                        ) -> list[tuple[str, np.ndarray]]:
+        """The fields holding ``texts`` (exact forms may be in a field of
+        their own), each with the positions of its texts."""
+        exact_field = self._exact_fields.get(fieldname)
+        if exact_field is None:
+            return [(fieldname, np.arange(len(texts)))]
+        exact = np.fromiter((t.startswith(EXACT_MARK) for t in texts), dtype=bool,
+                            count=len(texts))
+        return [(name, at) for name, at in ((fieldname, np.flatnonzero(~exact)),
+                                            (exact_field, np.flatnonzero(exact))) if len(at)]
+
+    def _term_filter(self, seg: _Segment) -> TermFilter | None:
+        if self._folder is None:
+            return None
+
+        key = (seg.id, "term-filter")
+        found = self._cache.get_many([key])[0]
+        if found is MISSING:
+            # A missing filter is not remembered: the next commit writes it.
+            found = TermFilter.load(filter_path(self._folder, seg.id), seg.size)
+            if found is not None:
+                self._cache.put(key, found)
+        return found
 
     def documents_with(self, fieldname: str, text: str) -> np.ndarray:
         """The live documents holding a term in one field."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -298,14 +298,20 @@ class Speller:
     :param word_frequency: ``doc_frequency`` for the stems of the query's
         own words (default: ``doc_frequency``): a snapshot counts them from
         their postings, which the search reads next anyway.
+    :param may_hold: ``(field, terms) -> whether each may be in the
+        field`` (``False``: surely in no article), to rule out most
+        candidates at once before counting the others
+        (:meth:`Snapshot.may_hold <arsearch.index.snapshot.Snapshot.may_hold>`).
     """
 
     def __init__(self, pipeline: TermPipeline, doc_frequency: Callable[[str, str], int],
                  params: SpellingParams | None = None,
                  documents: Callable[[str, str], Iterable[object]] | None = None,
                  doc_count: int = 1,
-                 word_frequency: Callable[[str, str], int] | None = None):
+                 word_frequency: Callable[[str, str], int] | None = None,
+                 may_hold: Callable[[str, Sequence[str]], Sequence[bool]] | None = None):
         self.pipeline = pipeline
+        self._may_hold = may_hold
         self.params = params or SpellingParams()
         self._df = doc_frequency
         self._word_df = word_frequency or doc_frequency
@@ -432,6 +438,25 @@ class Speller:
         stop = self.pipeline.query_stopwords
         return any(word[:i] in stop and word[i:] in stop for i in range(2, len(word) - 1))
 
+    def _candidates(self, edits: dict[str, tuple[float, _Edit]], own_stem: str,
+                    fields: tuple[str, ...]
+                    ) -> list[tuple[str, float, _Edit, tuple[str, str]]]:
+        """The edits of a word that are other words, each with its cost,
+        edit and ``(stem, spelled term)``; without those that ``may_hold``
+        says no article spells so."""
+        found = []
+        for candidate, (cost, edit) in edits.items():
+            stem = self._stem(candidate)
+            if stem is not None and stem[0] != own_stem:
+                found.append((candidate, cost, edit, stem))
+        if self._may_hold is None or not found:
+            return found
+        spelled = [stem[1] for *_, stem in found]
+        held = [False] * len(found)
+        for f in fields:
+            held = [a or bool(b) for a, b in zip(held, self._may_hold(f, spelled))]
+        return [c for c, h in zip(found, held) if h]
+
     def correct(self, word: str, fields: tuple[str, ...],
                 known: dict[str, tuple[str, ...]] | None = None, *,
                 rare: bool = False) -> str | None:
@@ -472,10 +497,7 @@ class Speller:
         if any(candidate in stop for candidate in edits):
             return None  # a misspelled stopword, which search drops anyway
         best: tuple[float, float, str, _Edit] | None = None
-        for candidate, (cost, edit) in edits.items():
-            found = self._stem(candidate)
-            if found is None or found[0] == own[0]:
-                continue
+        for candidate, cost, edit, found in self._candidates(edits, own[0], fields):
             df = self.frequency(found[1], fields)
             if df < p.min_df or own_df and self.frequency(found[0], fields) < p.rare_ratio * own_df:
                 continue

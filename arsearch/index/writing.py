@@ -32,6 +32,7 @@ from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
 from .parallel import SegmentBuilder
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, private_temp_folder, remove_stale_files
+from .termfilter import FilterWriter, filter_fields
 
 log = logging.getLogger("arsearch")
 
@@ -86,6 +87,8 @@ class IndexWriter:
         self.background_merges: bool | None = None
         # Segments that background merges are writing (see merging.py).
         self._spared: set[str] = set()
+        self._filters = None if opened.path is None else FilterWriter(
+            opened.path, filter_fields(opened.schema))
 
     @property
     def where(self) -> str:
@@ -118,6 +121,7 @@ class IndexWriter:
                     _abandon(writer)
                     raise
                 done = True
+                self._write_term_filters()
             except OSError as e:
                 raise IndexWriteError(self._write_failure(e)) from None
             finally:
@@ -131,6 +135,18 @@ class IndexWriter:
                     if done:
                         raise
             self._check_flushed()
+
+    def _write_term_filters(self) -> None:
+        """The term filters of the segments just committed (and of any
+        segment left without one, see :mod:`arsearch.index.termfilter`).
+        They only save look-ups: failing to write one fails no commit."""
+        if self._filters is None:
+            return
+        try:
+            self._filters.write_missing(self._ix)
+        except OSError as e:
+            log.warning("could not write a term filter in %s (%s); searches ask the "
+                        "segment's dictionary instead", self._opened.path, e)
 
     def _check_flushed(self) -> None:
         """Report a commit whose directory could not be flushed to disk."""

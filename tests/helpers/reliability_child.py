@@ -54,6 +54,7 @@ POINTS = {
     "background": "a load's background merge half-written, and the batches after it committed",
     "create": "inside TOC.write of a new index, arsearch.json already written",
     "workers": "a parallel batch handed to worker processes, their replies not yet read",
+    "filter": "after the commit, a segment's term filter written but not yet renamed",
 }
 #: Shorter bodies than the benchmark's keep the tests quick.
 BODY_WORDS = (30, 60)
@@ -111,9 +112,12 @@ def assert_no_leftovers(index: Path, ix: Any) -> None:
     assert [n for n in names if n.startswith("_MAIN_")] == [
         f"_MAIN_{ix._opened.whoosh_index.latest_generation()}.toc"], names
     assert not [n for n in names if n.startswith("MAIN.") and n.endswith(".tmp")], names
+    assert not [n for n in names if n.endswith("-tmp")], names
     current = {s.segment_id() for s in ix._opened.whoosh_index._segments()}
     segment_files = {re.sub(r"\..*", "", n) for n in names if re.match(r"MAIN_[0-9a-z]+\.", n)}
     assert segment_files == current, names
+    # Each segment has its term filter (arsearch.index.termfilter).
+    assert {n[:-len(".terms")] for n in names if n.endswith(".terms")} == current, names
 
 
 # Child side -----------------------------------------------------------------
@@ -261,6 +265,19 @@ def _install(spec: dict[str, Any]) -> None:
             return written
 
         IndexWriter._write_batch = paused_write_batch  # type: ignore[method-assign]
+    elif point == "filter":
+        import arsearch.index.termfilter as termfilter
+
+        class PausingOs:
+            """``os`` as the term filter module sees it, pausing at the rename."""
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(os, name)
+
+            def replace(self, source: Any, target: Any) -> None:
+                _pause(spec, filter_temp=Path(source).name)
+
+        termfilter.os = PausingOs()  # type: ignore[assignment]
     else:
         raise SystemExit(f"unknown point {point!r}")
 
