@@ -69,6 +69,25 @@ def test_a_misspelled_word_is_corrected_to_the_indexed_word(ix, typed, meant):
     assert ix.suggest(typed) == meant
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    # Two known words typed without the space before the second one's ال
+    # (suggest.ARTICLE, Speller._article_split).
+    ("البحرالأحمر", "البحر الأحمر"),
+    ("رحلةالبحر", "رحلة البحر"),
+    ("فيالبحر", "في البحر"),                  # a stopword first: still two words
+    ("البحرالفلاني", None),                 # the second part is in no article
+    ("البحرالاحمر والساحل", "البحر الاحمر والساحل"),
+])
+def test_two_words_typed_together_are_split_before_the_article(ix, typed, meant):
+    assert ix.suggest(typed) == meant
+
+
+def test_a_split_word_finds_the_article_holding_both_words(ix):
+    results = ix.search("رحلة في البحرالأحمر")
+    assert results.corrected == "رحلة في البحر الأحمر"
+    assert results.ids[0] == "b3"
+
+
 def test_search_results_carry_the_suggestion(ix):
     results = ix.search("افتتاح المستسفى")
     assert results.suggestion == "افتتاح المستشفى"

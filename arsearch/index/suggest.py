@@ -62,6 +62,10 @@ LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: is not a typo, even when the stemmer does not strip it.
 PROCLITICS: tuple[str, ...] = ("ل", "ب", "ك", "ف", "س", "ول", "وب", "وك", "فل", "فب", "فك")
 
+#: The definite article: an unknown word holding it inside may be two words
+#: typed without the space between them (:meth:`Speller._article_split`).
+ARTICLE = "ال"
+
 #: Longest word (in letters) that is looked at.
 MAX_WORD_LETTERS = 30
 #: How many of a candidate's articles are checked for the query's other words.
@@ -457,6 +461,16 @@ class Speller:
             held = [a or bool(b) for a, b in zip(held, self._may_hold(f, spelled))]
         return [c for c, h in zip(found, held) if h]
 
+    def _article_split(self, word: str, fields: tuple[str, ...]) -> int | None:
+        """Where an unknown ``word`` is two known words typed without the
+        space before the second one's article (البحرالميت, منالمدينة):
+        the position of that ال, the first one that works, or ``None``."""
+        for at in range(2, len(word) - 3):
+            if (word.startswith(ARTICLE, at) and self._known(word[:at], fields)
+                    and self._known(word[at:], fields, spelled=True)):
+                return at
+        return None
+
     def correct(self, word: str, fields: tuple[str, ...],
                 known: dict[str, tuple[str, ...]] | None = None, *,
                 rare: bool = False) -> str | None:
@@ -489,6 +503,11 @@ class Speller:
         if p.variants and not own_df and any(
                 self._known(v, fields) for v in spelling_variants(normalized)):
             return None  # another spelling of the word, which search finds (مسئول, مسؤول)
+        if not own_df and not latin:
+            at = self._article_split(normalized, fields)
+            if at is not None:
+                return respell(word, _Edit("insert", at, " "),
+                               f"{normalized[:at]} {normalized[at:]}", self.pipeline.normalizer)
         alphabet = LATIN_LETTERS if latin else self._alphabet
         others = {k: v for k, v in (known or {}).items() if k != own[0]}
         context = self._context(others) if self._documents is not None else []
