@@ -233,3 +233,14 @@ def test_worker_processes_write_their_segments_filters_before_the_commit(
         assert len(segment_ids(ix)) == 2                 # one segment per worker
         assert filter_files(tmp_path / "ix") == segment_ids(ix)
     assert left_to_commits == [0]
+
+
+def test_a_damaged_filter_is_reported_once_per_commit_not_per_query(
+        sample_index: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "ix"
+    shutil.copytree(sample_index, path)
+    for p in path.glob("*.terms"):
+        p.write_bytes(b"not a filter")
+    with caplog.at_level(logging.WARNING, logger="arsearch"):
+        _answers(path, typos(10, seed=5))
+    assert 1 <= caplog.text.count("damaged term filter") <= len(list(path.glob("*.terms")))

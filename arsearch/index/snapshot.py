@@ -217,6 +217,7 @@ class Snapshot:
         self._cache = cache
         #: Where the segments' term filters are (``None``: in memory, none).
         self._folder = folder
+        self._without_filter: set[str] = set()
         self._lock = threading.RLock()
         self._refs = 0
         self._retired = False
@@ -334,9 +335,7 @@ class Snapshot:
         in float32) so that twice as many fit in the cache. An exact form
         (``=word``) is read from its own field where the index has one, with
         the lengths of the text field it belongs to."""
-        indexed = fieldname
-        if text.startswith(EXACT_MARK):
-            indexed = self._exact_fields.get(fieldname, fieldname)
+        indexed = self._indexed_field(fieldname, text)
         with self._lock:
             found = term_postings(seg.leaf, indexed, text)
         if found is None:
@@ -434,9 +433,7 @@ class Snapshot:
         if total is not None:
             return total
         total = 0
-        indexed = fieldname
-        if text.startswith(EXACT_MARK):
-            indexed = self._exact_fields.get(fieldname, fieldname)
+        indexed = self._indexed_field(fieldname, text)
         for seg in self._segments:
             if seg.live is None and not read_postings:
                 if indexed in seg.leaf.schema:
@@ -488,28 +485,33 @@ class Snapshot:
                 break
         return held
 
+    def _indexed_field(self, fieldname: str, text: str) -> str:
+        """The field holding ``text`` of ``fieldname``: exact forms may be
+        in a field of their own."""
+        if text.startswith(EXACT_MARK):
+            return self._exact_fields.get(fieldname, fieldname)
+        return fieldname
+
     def _indexed_fields(self, fieldname: str, texts: Sequence[str]
                         ) -> list[tuple[str, np.ndarray]]:
-        """The fields holding ``texts`` (exact forms may be in a field of
-        their own), each with the positions of its texts."""
-        exact_field = self._exact_fields.get(fieldname)
-        if exact_field is None:
-            return [(fieldname, np.arange(len(texts)))]
-        exact = np.fromiter((t.startswith(EXACT_MARK) for t in texts), dtype=bool,
-                            count=len(texts))
-        return [(name, at) for name, at in ((fieldname, np.flatnonzero(~exact)),
-                                            (exact_field, np.flatnonzero(exact))) if len(at)]
+        """:meth:`_indexed_field` of many texts: each field with the
+        positions of its texts."""
+        names = [self._indexed_field(fieldname, t) for t in texts]
+        return [(name, np.flatnonzero(np.array([n == name for n in names], dtype=bool)))
+                for name in dict.fromkeys(names)]
 
     def _term_filter(self, seg: _Segment) -> TermFilter | None:
-        if self._folder is None:
+        if self._folder is None or seg.id in self._without_filter:
             return None
-
         key = (seg.id, "term-filter")
         found = self._cache.get_many([key])[0]
         if found is MISSING:
-            # A missing filter is not remembered: the next commit writes it.
             found = TermFilter.load(filter_path(self._folder, seg.id), seg.size)
-            if found is not None:
+            if found is None:
+                # Not tried again by this snapshot; the next commit writes it,
+                # and the next snapshot reads it.
+                self._without_filter.add(seg.id)
+            else:
                 self._cache.put(key, found)
         return found
 
