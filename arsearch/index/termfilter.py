@@ -14,9 +14,9 @@ Files and crash safety: a segment ``MAIN_<id>`` gets ``MAIN_<id>.terms``,
 through a temporary file and an atomic rename. A worker process or a
 background merge writes it with the segment, before the commit that lists
 the segment; otherwise the commit writes it, after Whoosh's table of
-contents and under the same write lock. Whoosh removes it with its segment (its name has the
-segment's form). A crash between the two leaves a segment without a
-filter, which the next commit writes from the segment's own dictionary;
+contents and under the same write lock. Whoosh removes it with its
+segment (its name has the segment's form). A crash between the two leaves
+a segment without a filter, which the next commit writes from the segment's own dictionary;
 until then the segment is simply asked, as an index written before filters
 existed is. A damaged or foreign file is ignored the same way.
 
@@ -115,15 +115,21 @@ class TermFilter:
         os.replace(temporary, path)
 
     @staticmethod
-    def usable(path: Path, doc_count: int) -> bool:
+    def _fits(data: Any, doc_count: int) -> bool:
+        """Whether a loaded file's header is this version's, for a segment
+        of ``doc_count`` documents."""
+        version, count = (int(v) for v in data["header"])
+        return version == FORMAT_VERSION and count == doc_count
+
+    @classmethod
+    def usable(cls, path: Path, doc_count: int) -> bool:
         """Whether ``path`` holds a filter of this version for a segment of
         ``doc_count`` documents (its header only is read)."""
         try:
             with np.load(path, allow_pickle=False) as data:
-                version, count = (int(v) for v in data["header"])
+                return cls._fits(data, doc_count)
         except _DAMAGED:
             return False
-        return version == FORMAT_VERSION and count == doc_count
 
     @classmethod
     def load(cls, path: Path, doc_count: int) -> TermFilter | None:
@@ -131,8 +137,7 @@ class TermFilter:
         it is damaged, of another version, or of a segment of another size."""
         try:
             with np.load(path, allow_pickle=False) as data:
-                version, count = (int(v) for v in data["header"])
-                if version != FORMAT_VERSION or count != doc_count:
+                if not cls._fits(data, doc_count):
                     return None
                 names = [str(n) for n in data["names"]]
                 fields = {name: data[f"field_{i}"] for i, name in enumerate(names)}
