@@ -256,11 +256,23 @@ class CorpusCache:
             return id_digest(line.rstrip("\n") for line in itertools.islice(f, n))
 
 
-def read_articles(path: Path, n: int) -> Iterator[dict[str, Any]]:
-    """The first ``n`` articles of a corpus file, one line at a time."""
+PROGRESS_EVERY = 100_000
+
+
+def read_articles(path: Path, n: int, progress_every: int = PROGRESS_EVERY
+                  ) -> Iterator[dict[str, Any]]:
+    """The first ``n`` articles of a corpus file, one line at a time. Every
+    ``progress_every`` articles a line goes to stderr (the build's log) with
+    the time and memory so far, so that a long build cut short still leaves
+    its figures."""
+    started = time.perf_counter()
     with open(path, encoding="utf-8") as f:
-        for line in itertools.islice(f, n):
+        for read, line in enumerate(itertools.islice(f, n), 1):
             yield json.loads(line)
+            if read % progress_every == 0:
+                print(f"{read:,} articles read after {time.perf_counter() - started:.0f} s, "
+                      f"{cpu_seconds():.0f} CPU-s; RSS {memory_mb('VmRSS'):.0f} MB, "
+                      f"peak {memory_mb('VmHWM'):.0f} MB", file=sys.stderr, flush=True)
 
 
 def id_digest(ids: Iterable[str]) -> str:
