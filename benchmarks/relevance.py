@@ -465,6 +465,13 @@ def features_off(search: SearchConfig) -> SearchConfig:
                    spelling=replace(search.spelling, variants=False))
 
 
+def ranking_off(params: RankingParams) -> RankingParams:
+    """``params`` with issue 9's ranking features off, as main ranked before
+    it: no headline clause or coverage, headline b 0.75, exact phrases."""
+    return replace(params, headline_clause=0.0, headline_coverage=0.0, phrase_slop=0,
+                   b={**params.b, "headline": 0.75})
+
+
 def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
               search: SearchConfig | None = None) -> list[Variant]:
     """One variant per setting, each differing from ``a0``/``base`` in one thing."""
@@ -523,7 +530,7 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
         # Issue 9's features: all off, then each on alone, then the grid of
         # each feature's setting (the others as the run has them).
         off = features_off(search)
-        plain = replace(base, headline_clause=0.0, phrase_slop=0)
+        plain = ranking_off(base)
         out.append(Variant("features off", a0, plain, off))
         for hc in (0.1, 0.15, 0.2, 0.25, 0.5):
             out.append(Variant(f"features off + headline_clause {hc}", a0,
@@ -533,6 +540,11 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
                            replace(off, spelling=replace(off.spelling, variants=True))))
         out.append(Variant("features off + relaxed phrases", a0, plain,
                            replace(off, relax_phrases=None)))
+        out.append(Variant("features off + headline b 1.0", a0,
+                           replace(plain, b={**plain.b, "headline": 1.0}), off))
+        for cover in (0.2, 0.3):
+            out.append(Variant(f"features off + headline_coverage {cover}", a0,
+                               replace(plain, headline_coverage=cover), off))
         for slop in (1, 2):
             out.append(Variant(f"features off + phrase_slop {slop}", a0,
                                replace(plain, phrase_slop=slop), off))
@@ -542,6 +554,11 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
         for hc in (0.0, 0.1, 0.25, 0.5):
             out.append(Variant(f"headline_clause {hc}", a0, replace(base, headline_clause=hc),
                                search))
+        for cover in (0.0, 0.1, 0.3):
+            out.append(Variant(f"headline_coverage {cover}", a0,
+                               replace(base, headline_coverage=cover), search))
+        out.append(Variant("headline b 0.75", a0, replace(base, b={**base.b, "headline": 0.75}),
+                           search))
         for boost, rare in ((0.6, 0), (0.8, 0), (1.0, 0), (0.8, 2), (0.8, 5)):
             if True:
                 out.append(Variant(f"correction_boost {boost} rare_df {rare}", a0, base, replace(
@@ -579,6 +596,9 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
     """The flags of issue 9's features (see :func:`search_config`)."""
     ap.add_argument("--headline-clause", type=float,
                     help="weight of the headline-only BM25 clause (0: off)")
+    ap.add_argument("--headline-coverage", type=float,
+                    help="RankingParams.headline_coverage: score times 1 + this times the "
+                         "share of the headline's words the query holds (0: off)")
     ap.add_argument("--no-correct", action="store_true",
                     help="search misspelled words as typed only")
     ap.add_argument("--rare-df", type=int, help="SpellingParams.rare_df")
@@ -591,18 +611,21 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
                     help="RankingParams.phrase_slop: words allowed between a quoted phrase's "
                          "words, in any order (0: next to each other, in order)")
     ap.add_argument("--features-off", action="store_true",
-                    help="every feature of issue 9 off (the baseline): headline clause 0 "
-                         "(unless --headline-clause), no corrections, no variants, phrases "
-                         "exact (unless --phrase-slop) and never relaxed")
+                    help="every feature of issue 9 off (the baseline): headline clause and "
+                         "coverage 0 (unless --headline-clause, --headline-coverage), headline "
+                         "b 0.75, no corrections, no variants, phrases exact (unless "
+                         "--phrase-slop) and never relaxed")
 
 
 def feature_params(args: argparse.Namespace, params: RankingParams) -> RankingParams:
     """``params`` with the headline clause and phrase slop the flags ask for
     (``--headline-clause`` and ``--phrase-slop`` win over ``--features-off``)."""
     if args.features_off:
-        params = replace(params, headline_clause=0.0, phrase_slop=0)
+        params = ranking_off(params)
     if args.headline_clause is not None:
         params = replace(params, headline_clause=args.headline_clause)
+    if args.headline_coverage is not None:
+        params = replace(params, headline_coverage=args.headline_coverage)
     if args.phrase_slop is not None:
         params = replace(params, phrase_slop=args.phrase_slop)
     return params
@@ -712,7 +735,9 @@ def main(argv: list[str] | None = None) -> int:
         build = time.perf_counter() - t0
         t0 = time.perf_counter()
         extra = "".join(f", {x}" for x in (
-            f"headline_clause={params.headline_clause:g}", search.label()) if x)
+            f"headline_clause={params.headline_clause:g}",
+            f"headline_coverage={params.headline_coverage:g}" if params.headline_coverage else "",
+            search.label()) if x)
         record(f"arsearch ({main_cfg.label()}, w_h={params.weights['headline']:g}{extra})",
                run_arsearch(ix, task, params, search), time.perf_counter() - t0 + build)
         for variant in ablations(names, main_cfg, params, search):

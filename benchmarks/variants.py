@@ -73,7 +73,7 @@ from benchmarks.common import (iter_corpus, markdown_table, publish, report_head
                                require_data)
 from benchmarks.relevance import (DEPTH, WORK, AnalyzerConfig, SearchConfig,  # noqa: E402
                                   Task, add_search_flags, arsearch_index, evaluate,
-                                  feature_params, features_off, run_fts5,
+                                  feature_params, features_off, ranking_off, run_fts5,
                                   run_whoosh_standard, search_config)
 
 from arsearch.analysis import arabic_stopwords, normalize, tokenize  # noqa: E402
@@ -523,11 +523,14 @@ def feature_configs(params: RankingParams, search: SearchConfig,
                     ) -> list[tuple[str, RankingParams, SearchConfig]]:
     """Issue 9's features, all off and then one at a time on (``--features``)."""
     off = features_off(search)
-    plain = replace(params, headline_clause=0.0, phrase_slop=0)
+    plain = ranking_off(params)
     clause = params.headline_clause or 0.25
+    cover = params.headline_coverage or 0.2
     slop = params.phrase_slop or 1
     return [("features off", plain, off),
             (f"+ headline clause {clause:g}", replace(plain, headline_clause=clause), off),
+            (f"+ headline coverage {cover:g}, headline b {params.b['headline']:g}",
+             replace(plain, headline_coverage=cover, b=params.b), off),
             ("+ corrections", plain, replace(off, correct=True)),
             ("+ variants", plain, replace(off, spelling=replace(off.spelling, variants=True))),
             ("+ relaxed phrases", plain, replace(off, relax_phrases=None)),

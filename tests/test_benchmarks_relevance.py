@@ -139,7 +139,8 @@ def test_features_ablation_turns_issue_9s_features_off_then_on_one_at_a_time():
     from arsearch.index.ranking import RankingParams
     variants = {v.label: v for v in ablations(["features"], AnalyzerConfig(), RankingParams())}
     off = variants["features off"]
-    assert (off.params.headline_clause, off.params.phrase_slop) == (0.0, 0)
+    assert (off.params.headline_clause, off.params.headline_coverage,
+            off.params.b["headline"], off.params.phrase_slop) == (0.0, 0.0, 0.75, 0)
     assert (off.search.correct, off.search.relax_phrases, off.search.spelling.variants) == \
         (False, False, False)
     assert variants["features off + corrections"].search.correct is True
@@ -148,6 +149,9 @@ def test_features_ablation_turns_issue_9s_features_off_then_on_one_at_a_time():
     assert variants["features off + headline_clause 0.2"].params.headline_clause == 0.2
     assert variants["features off + headline_clause 0.2"].params.phrase_slop == 0
     assert variants["features off + phrase_slop 1"].params.phrase_slop == 1
+    assert variants["features off + headline_coverage 0.2"].params.headline_coverage == 0.2
+    assert variants["features off + headline_coverage 0.2"].params.headline_clause == 0.0
+    assert variants["features off + headline b 1.0"].params.b["headline"] == 1.0
     assert variants["correction_boost 1.0 rare_df 0"].search.spelling.correction_boost == 1.0
     assert SearchConfig().label() == ""
 
@@ -161,6 +165,9 @@ def test_feature_flags_make_the_baseline_and_override_it():
     args = ap.parse_args(["--features-off", "--headline-clause", "0.15"])
     assert feature_params(args, RankingParams()).headline_clause == 0.15
     assert feature_params(args, RankingParams()).phrase_slop == 0
+    assert feature_params(args, RankingParams()).headline_coverage == 0.0
+    args_cover = ap.parse_args(["--features-off", "--headline-coverage", "0.3"])
+    assert feature_params(args_cover, RankingParams()).headline_coverage == 0.3
     args_slop = ap.parse_args(["--features-off", "--phrase-slop", "2"])
     assert feature_params(args_slop, RankingParams()).phrase_slop == 2
     search = search_config(args)

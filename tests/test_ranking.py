@@ -30,7 +30,7 @@ with warnings.catch_warnings():
 #   b: headline "رياح" (1),      body "مطر خفيف" (2)
 #   c: headline "شمس" (1),       body "شمس ساطعة اليوم" (3)
 # N = 3, avg headline length = 4/3, avg body length = 9/3 = 3.
-# Defaults: weights headline 3, body 1; b = 0.75 for both; k1 = 1.2.
+# Weights headline 3, body 1 (the defaults); b = 0.75 for both; k1 = 1.2.
 #
 # "مطر": df = 2, idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6
 #   a: headline 3 * 1 / (0.25 + 0.75 * 2 / (4/3)) = 3 / 1.375 = 2.181818…
@@ -42,6 +42,7 @@ with warnings.catch_warnings():
 #   c: headline 3 / (0.25 + 0.75 * 1 / (4/3)) = 3 / 0.8125 = 3.692308…
 #      body 1 / (0.25 + 0.75 * 3 / 3) = 1;  tf = 4.692308…
 #      score = ln(8/3) * 2.2 * 4.692308 / 5.892308 = 1.718372…
+HAND_B = {"headline": 0.75, "body": 0.75}
 HAND_COMPUTED = {
     "مطر": {"a": 0.784940, "b": 0.544215},
     "مطر شمس": {"c": 1.718372, "a": 0.784940, "b": 0.544215},
@@ -63,13 +64,29 @@ THREE_ARTICLES = [
 ]
 
 
-@pytest.mark.parametrize("clause, query", [(0.0, q) for q in HAND_COMPUTED]
-                         + [(0.2, q) for q in HAND_COMPUTED_WITH_CLAUSE])
-def test_bm25f_scores_match_the_hand_computed_ones(clause, query):
+# The headline's coverage (RankingParams.headline_coverage, here 0.3)
+# multiplies a score by 1 + 0.3 * share, share being the part of the
+# headline's words the query holds (clause off):
+#   "مطر": a's headline "مطر غزير" holds it once in 2 words: x 1.15;
+#          b's headline "رياح" does not: x 1.
+#   "مطر شمس": c's headline "شمس" is all in the query: x 1.3.
+HAND_COMPUTED_WITH_COVERAGE = {
+    "مطر": {"a": 0.784940 * 1.15, "b": 0.544215},
+    "مطر شمس": {"c": 1.718372 * 1.3, "a": 0.784940 * 1.15, "b": 0.544215},
+}
+
+
+@pytest.mark.parametrize("clause, coverage, query",
+                         [(0.0, 0.0, q) for q in HAND_COMPUTED]
+                         + [(0.2, 0.0, q) for q in HAND_COMPUTED_WITH_CLAUSE]
+                         + [(0.0, 0.3, q) for q in HAND_COMPUTED_WITH_COVERAGE])
+def test_bm25f_scores_match_the_hand_computed_ones(clause, coverage, query):
     ix = arsearch.Index(stemmer="none", stopwords=False, exact_forms=False,
-                        ranking=RankingParams(headline_clause=clause))
+                        ranking=RankingParams(b=HAND_B, headline_clause=clause,
+                                              headline_coverage=coverage))
     ix.add(THREE_ARTICLES)
-    hand = (HAND_COMPUTED_WITH_CLAUSE if clause else HAND_COMPUTED)[query]
+    hand = (HAND_COMPUTED_WITH_CLAUSE if clause else
+            HAND_COMPUTED_WITH_COVERAGE if coverage else HAND_COMPUTED)[query]
     got = dict(ix.search_ids(query))
     assert got.keys() == hand.keys()
     for doc_id, expected in hand.items():
@@ -150,6 +167,16 @@ def reference_scores(articles: list[dict], query: str, pipeline, params: Ranking
                       * (params.exact_weight if qt.exact else 1.0))
             for d, value in tf.items():
                 scores[d] = scores.get(d, 0.0) + weight * value / (params.k1 + value)
+    if params.headline_coverage and params.weights["headline"] > 0:
+        # Each distinct query word searched in headlines: its count in the
+        # headline over the headline's length; their sum, at most 1.
+        words = {qt.text for qt in parse_query(query, pipeline).terms
+                 if not qt.exact and "headline" in qt.fields}
+        for d in scores:
+            held = sum(terms[d]["headline"][w] for w in words)
+            if held:
+                share = min(1.0, held / _quantized(lengths[d]["headline"]))
+                scores[d] *= 1.0 + params.headline_coverage * share
     return scores
 
 
@@ -157,7 +184,8 @@ def reference_scores(articles: list[dict], query: str, pipeline, params: Ranking
 def test_scores_equal_the_reference_on_random_corpora(seed):
     rng = random.Random(seed)
     articles = _random_corpus(rng, rng.randint(5, 60))
-    ix = arsearch.Index()
+    # Half the seeds with a large headline coverage, whatever the default.
+    ix = arsearch.Index(ranking=RankingParams(headline_coverage=1.5) if seed % 2 else None)
     # Several segments: batches, so postings and lengths come from each.
     ix.add(articles, batch_size=rng.randint(3, 25))
     for _ in range(8):
@@ -297,7 +325,9 @@ def test_pruned_ranking_gives_the_exhaustive_top_k(seed):
     from arsearch.index.ranking import Ranker, top_documents
 
     rng = random.Random(100 + seed)
-    ix = arsearch.Index()
+    # Some seeds with a large headline coverage: its factor must not let
+    # pruning drop a document that reaches the top k.
+    ix = arsearch.Index(ranking=RankingParams(headline_coverage=2.0) if seed % 3 == 1 else None)
     ix.add(_zipf_corpus(rng, rng.randint(50, 400)), batch_size=rng.randint(40, 200))
     if seed % 2:
         ix.delete("z0003")

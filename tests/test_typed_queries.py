@@ -271,3 +271,51 @@ def test_the_cli_shows_corrections_and_relaxed_phrases(tmp_path):
     data = run("search", 'المفاوضاث "حدائق الليل القصير"', "--index", str(path), "--json")
     assert '"corrected": "المفاوضات \\"حدائق الليل القصير\\""' in data
     assert '"relaxed_phrases": [' in data
+
+
+# The named subject ---------------------------------------------------------------
+
+#: A question names its subject; the subject's own article (its headline is
+#: the name) should lead an article that only repeats the name in its body.
+SUBJECT_ARTICLES: list[dict] = [
+    {"id": "kant", "headline": "إيمانويل كانت",
+     "body": "فيلسوف ألماني عاش في كونيغسبرغ، وكتب نقد العقل المحض."},
+    {"id": "lecture", "headline": "محاضرة عن الفلسفة الألمانية في الجامعة",
+     "body": "تحدث المحاضر عن إيمانويل كانت وهيغل، وقال إن كتب إيمانويل كانت ما زالت "
+             "تدرس، وإن إيمانويل كانت غير طريقة التفكير في المعرفة."},
+    {"id": "river", "headline": "نهر النيل يفيض في الصيف",
+     "body": "يفيض النيل كل صيف فيروي الأراضي الزراعية على ضفتيه."},
+]
+
+
+def test_the_article_whose_headline_the_question_names_leads(make_index):
+    ix = make_index(SUBJECT_ARTICLES)
+    assert ix.search_ids("من هو إيمانويل كانت؟")[0][0] == "kant"
+
+
+def test_headline_coverage_raises_the_named_subject(make_index):
+    from dataclasses import replace
+    ix = make_index(SUBJECT_ARTICLES)
+    assert ix.ranking.headline_coverage > 0
+
+    def kant_over_lecture(coverage: float) -> float:
+        ix.ranking = replace(ix.ranking, headline_coverage=coverage)
+        scores = dict(ix.search_ids("إيمانويل كانت"))
+        return scores["kant"] / scores["lecture"]
+
+    default = ix.ranking.headline_coverage
+    # The whole headline is in the query: kant's score is multiplied by
+    # 1 + coverage; lecture's headline holds no query word.
+    assert kant_over_lecture(default) == pytest.approx(
+        kant_over_lecture(0.0) * (1 + default), rel=1e-9)
+
+
+def test_a_headline_partly_named_gains_its_share(make_index):
+    from dataclasses import replace
+    ix = make_index(SUBJECT_ARTICLES)
+    ix.ranking = replace(ix.ranking, headline_coverage=0.0)
+    plain = dict(ix.search_ids("النيل الزراعية"))["river"]
+    ix.ranking = replace(ix.ranking, headline_coverage=1.0)
+    covered = dict(ix.search_ids("النيل الزراعية"))["river"]
+    # One headline word of four (نهر النيل يفيض الصيف; في is a stopword).
+    assert covered == pytest.approx(plain * 1.25, rel=1e-9)
