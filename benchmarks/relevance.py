@@ -618,8 +618,9 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
 
 
 def feature_params(args: argparse.Namespace, params: RankingParams) -> RankingParams:
-    """``params`` with the headline clause and phrase slop the flags ask for
-    (``--headline-clause`` and ``--phrase-slop`` win over ``--features-off``)."""
+    """``params`` with the headline clause, headline coverage and phrase slop
+    the flags ask for (each of ``--headline-clause``, ``--headline-coverage``
+    and ``--phrase-slop`` wins over ``--features-off``)."""
     if args.features_off:
         params = ranking_off(params)
     if args.headline_clause is not None:
