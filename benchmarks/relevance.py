@@ -328,6 +328,8 @@ class SearchConfig:
             parts.append("correct=off")
         elif (s.rare_df, s.correction_boost) != (d.rare_df, d.correction_boost):
             parts.append(f"rare_df={s.rare_df} correction_boost={s.correction_boost:g}")
+        if self.correct and s.unseen_ratio != d.unseen_ratio:
+            parts.append(f"unseen_ratio={s.unseen_ratio:g}")
         if s.variants != d.variants:
             parts.append(f"variants={'on' if s.variants else 'off'}")
         if self.relax_phrases is False:
@@ -603,6 +605,7 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
                     help="search misspelled words as typed only")
     ap.add_argument("--rare-df", type=int, help="SpellingParams.rare_df")
     ap.add_argument("--correction-boost", type=float, help="SpellingParams.correction_boost")
+    ap.add_argument("--unseen-ratio", type=float, help="SpellingParams.unseen_ratio")
     ap.add_argument("--no-variants", action="store_true",
                     help="no spelling variants (ؤ/ئ, final hamza after alef)")
     ap.add_argument("--no-relax", action="store_true",
@@ -639,6 +642,8 @@ def search_config(args: argparse.Namespace) -> SearchConfig:
         spelling = replace(spelling, rare_df=args.rare_df)
     if args.correction_boost is not None:
         spelling = replace(spelling, correction_boost=args.correction_boost)
+    if args.unseen_ratio is not None:
+        spelling = replace(spelling, unseen_ratio=args.unseen_ratio)
     if args.no_variants:
         spelling = replace(spelling, variants=False)
     search = SearchConfig(spelling, correct=not args.no_correct,

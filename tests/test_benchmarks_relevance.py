@@ -176,4 +176,6 @@ def test_feature_flags_make_the_baseline_and_override_it():
     args = ap.parse_args(["--rare-df", "5", "--correction-boost", "0.8"])
     search = search_config(args)
     assert (search.spelling.rare_df, search.spelling.correction_boost) == (5, 0.8)
+    unseen = search_config(ap.parse_args(["--unseen-ratio", "0"]))
+    assert unseen.spelling.unseen_ratio == 0 and unseen.label() == "unseen_ratio=0"
     assert feature_params(args, RankingParams()) == RankingParams()

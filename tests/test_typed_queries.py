@@ -97,6 +97,27 @@ def test_a_rare_typo_is_corrected_toward_a_much_commoner_word(make_index):
     assert rare.search("الحوثين", correct=False).total == 1
 
 
+def test_a_typo_that_stems_like_another_word_is_corrected(make_index):
+    # Rule SpellingParams.unseen_ratio: مرحيات (مسرحيات with its س dropped)
+    # stems to مرح, which one article holds, but no article spells it so;
+    # the stem of مسرحيات, one edit away, is in six.
+    articles = [{"id": f"play{i}", "headline": f"مسرحيات جديدة على خشبة المسرح رقم {i}"}
+                for i in range(6)]
+    articles.append({"id": "fun", "headline": "أجواء من المرح في حديقة الحي"})
+    articles.append({"id": "actors", "headline": "نقابة الفنانين المسرحيين تنتخب رئيسها"})
+    ix = make_index(articles)
+    results = ix.search("مرحيات", limit=10)
+    assert results.corrected == "مسرحيات"
+    assert set(results.ids) == {"fun", *(f"play{i}" for i in range(6))}
+    assert ix.search("مرحيات", correct=False).ids == ["fun"]
+    off = make_index(articles, spelling=SpellingParams(unseen_ratio=0))
+    assert off.search("مرحيات").corrected is None
+    # A form no article spells, of a word the index knows, is not a typo:
+    # المسرحيين, one edit away, has its stem.
+    results = ix.search("المسرحيون")
+    assert results.corrected is None and results.ids == ["actors"]
+
+
 def test_given_corrections_are_applied_as_given(ix):
     fix = Correction(0, 5, "حدايق", "حدائق")
     results = ix.search("حدايق", correct=[fix])
