@@ -511,7 +511,8 @@ class Speller:
         stems of the query's other known words to their fields. With
         ``rare``, a known word in at most ``rare_df`` articles is a suspect
         too, and is corrected only toward a word ``rare_ratio`` times
-        commoner (``None`` otherwise)."""
+        commoner (``None`` otherwise); so is a known stem that no article
+        spells this way, toward a stem ``unseen_ratio`` times commoner."""
         p = self.params
         normalized = self.pipeline.normalizer(word)
         latin = normalized.isascii()
