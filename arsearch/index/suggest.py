@@ -337,7 +337,7 @@ class Speller:
     def frequency(self, term: str, fields: tuple[str, ...], *, word: bool = False) -> int:
         """How many of ``fields`` of all articles hold ``term`` (an article
         with the word in its headline and its body counts twice); ``word``:
-        the stem of one of the query's own words."""
+        the stem (or spelled form) of one of the query's own words."""
         key = (term, fields)
         found = self._seen.get(key)
         if found is None:
@@ -528,8 +528,10 @@ class Speller:
         if own is None:
             return None
         own_df = self.frequency(own[0], fields)
+        # The word's own spelling is searched too (its exact form), so its
+        # postings are read anyway: count from them, as for its stem.
         unseen = bool(rare and own_df and p.unseen_ratio
-                      and not self.frequency(own[1], fields))
+                      and not self.frequency(own[1], fields, word=True))
         if own_df and not (rare and own_df <= p.rare_df) and not unseen:
             return None
         if self._explained(normalized, fields):
