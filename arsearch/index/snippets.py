@@ -17,7 +17,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from ..analysis import TermPipeline, tokenize
+from ..analysis import TermPipeline
+from ..analysis.tokenizer import spans
 
 #: Default snippet length, in characters.
 SNIPPET_CHARS = 220
@@ -116,11 +117,16 @@ def matches(text: str, terms: Collection[str], pipeline: TermPipeline) -> list[t
     if not terms or not text:
         return []
     out = []
-    for tok in tokenize(text):
-        for term in pipeline(tok.text):
-            if term in terms:
-                out.append((tok.start, tok.end, term))
-                break
+    # A text repeats its words: each distinct one is analysed and checked
+    # once (its first matching term, or None).
+    verdicts: dict[str, str | None] = {}
+    for surface, start, end, _ in spans(text):
+        try:
+            term = verdicts[surface]
+        except KeyError:
+            term = verdicts[surface] = next((t for t in pipeline(surface) if t in terms), None)
+        if term is not None:
+            out.append((start, end, term))
     return out
 
 
