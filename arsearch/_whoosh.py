@@ -27,9 +27,9 @@ import struct
 import warnings
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pickle import loads
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -107,6 +107,10 @@ class _SegmentWriter(SegmentWriter):
     #: Segments being written by a background merge: not in any table of
     #: contents yet, so Whoosh's clean-up after a commit would delete them.
     _spared: frozenset[str] = frozenset()
+    #: Makes the sink of a new segment's long posting lists (see
+    #: :class:`PostingsSink`), given the segment's name; ``None``: none.
+    _postings_sink: Callable[[str], PostingsSink] | None = None
+    _written_sink: PostingsSink | None = None
 
     def add_document(self, **fields: Any) -> None:
         if self._merged is not None:
@@ -118,13 +122,40 @@ class _SegmentWriter(SegmentWriter):
         lengths = None
         if self.codec.length_stats:
             lengths = _LengthTable(self.per_document_reader(), self.docnum)
-        if self._merged is not None:
-            _write_merged_postings(self, self._merged, lengths)
-        else:
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
+        sink = None
+        if self._postings_sink is not None and isinstance(self.fieldwriter, _w3.W3FieldWriter):
+            sink = self._postings_sink(self.newsegment.segment_id())
+        try:
+            if sink is not None:
+                _copy_postings_to(self.fieldwriter, sink, self.codec)
+            if self._merged is not None:
+                _write_merged_postings(self, self._merged, lengths)
+            else:
+                self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+            if sink is not None:
+                sink.close(self.docnum)
+        except BaseException:
+            if sink is not None:
+                sink.abandon()
+            raise
+        # Published once the segment's own files are assembled (Whoosh packs
+        # every file named after the segment into its compound file).
+        self._written_sink = sink
         if lengths is not None:
             lengths.close()
+
+    def _assemble_segment(self) -> None:
+        super()._assemble_segment()
+        sink, self._written_sink = self._written_sink, None
+        if sink is not None:
+            sink.publish()
+
+    def cancel(self) -> None:
+        sink, self._written_sink = self._written_sink, None
+        if sink is not None:
+            sink.abandon()
+        super().cancel()
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # Whoosh's own, except that the files of spared segments are kept.
@@ -133,6 +164,69 @@ class _SegmentWriter(SegmentWriter):
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
         kept = list(segments) + [_SegmentName(name) for name in self._spared]
         clean_files(self.storage, self.indexname, self.generation, kept)
+
+
+class PostingsSink(Protocol):
+    """Receives a segment's long posting lists as they are written: the
+    list's start in the Whoosh postings file, its document numbers and its
+    weights; then ``close`` with the segment's document count, and
+    ``publish`` once the segment's files are complete (or ``abandon`` when
+    the segment is not written)."""
+
+    def add(self, offset: int, ids: np.ndarray, weights: np.ndarray) -> None: ...
+
+    def close(self, doc_count: int) -> None: ...
+
+    def publish(self) -> None: ...
+
+    def abandon(self) -> None: ...
+
+
+class _CopyingPostingsWriter(_w3.W3PostingsWriter):
+    """Whoosh's postings writer, also handing each list longer than one
+    block to a :class:`PostingsSink`, from the arrays of its blocks (no
+    posting is touched one by one)."""
+
+    def __init__(self, postfile: Any, sink: PostingsSink, codec: Any) -> None:
+        super().__init__(postfile, blocklimit=codec._blocklimit, compression=codec._compression,
+                         inlinelimit=codec._inlinelimit)
+        self._sink = sink
+        self._copied: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        super().start_postings(format_, terminfo)
+        self._copied = []
+
+    def _write_block(self, last: bool = False) -> None:
+        self._copied.append((np.frombuffer(self._ids, dtype=np.uint32).copy(),
+                             np.frombuffer(self._weights, dtype=np.float32).copy()))
+        super()._write_block(last)
+
+    def finish_postings(self) -> Any:
+        start = self._startoffset
+        terminfo = super().finish_postings()
+        copied, self._copied = self._copied, []
+        if len(copied) > 1:
+            self._sink.add(start, np.concatenate([c[0] for c in copied]),
+                           np.concatenate([c[1] for c in copied]))
+        return terminfo
+
+
+#: The fields whose long lists are copied: those ranking reads.
+COPIED_FIELD_PREFIXES = ("headline", "body")
+
+
+def _copy_postings_to(fieldwriter: Any, sink: PostingsSink, codec: Any) -> None:
+    """Make ``fieldwriter`` write the text fields' postings through a
+    :class:`_CopyingPostingsWriter` feeding ``sink``."""
+    start_field = fieldwriter.start_field
+
+    def copying_start_field(fieldname: str, fieldobj: Any) -> None:
+        start_field(fieldname, fieldobj)
+        if fieldname.startswith(COPIED_FIELD_PREFIXES):
+            fieldwriter._postwriter = _CopyingPostingsWriter(fieldwriter._postfile, sink, codec)
+
+    fieldwriter.start_field = copying_start_field
 
 
 class _SegmentName:
@@ -315,15 +409,20 @@ def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[fl
         pw._maxlength = max(found) if found else 0
 
 
-def unlocked_writer(ix: FileIndex, *, spare: Iterable[str] = (), **kwargs: Any) -> SegmentWriter:
+def unlocked_writer(ix: FileIndex, *, spare: Iterable[str] = (),
+                    postings: Callable[[str], PostingsSink] | None = None,
+                    **kwargs: Any) -> SegmentWriter:
     """A writer that does not take the index's write lock: for a caller that
     holds it already (arsearch takes the lock itself, so that it is released
     whatever fails), or for a worker of a parallel load whose parent holds it.
     Its commit keeps the files of the segments named in ``spare`` (merges
-    still being written), which Whoosh would delete as unreferenced."""
+    still being written), which Whoosh would delete as unreferenced.
+    ``postings`` makes the sink of each new segment's long posting lists
+    (:class:`PostingsSink`)."""
     kwargs.setdefault("limitmb", WRITER_POOL_MB)
     writer = _SegmentWriter(ix, _lk=False, **kwargs)
     writer._spared = frozenset(spare)
+    writer._postings_sink = postings
     return writer
 
 
@@ -417,7 +516,8 @@ def numeric_column(leaf: Any, fieldname: str, default: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=">u8").astype(np.uint64)
 
 
-def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+def term_postings(leaf: Any, fieldname: str, text: str,
+                  copy: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
     """All postings of a term in one segment, deleted documents included:
     ``(docnums, frequencies)`` as int64 and float64 arrays, or ``None`` when
     the segment lacks the term.
@@ -425,7 +525,9 @@ def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     Segments never change, so the arrays can be cached for as long as the
     segment lives; deletions are applied by the caller. Whoosh's matchers
     yield one posting per Python call; here each block of up to 128 postings
-    is unpickled and turned into arrays at once."""
+    is unpickled and turned into arrays at once. ``copy`` (a
+    :class:`~arsearch.index.postingfile.PostingsFile` of the segment, or
+    ``None``) holds long lists as plain arrays, read without unpickling."""
     terms = getattr(leaf, "_terms", None)
     if terms is None or fieldname not in leaf.schema:     # an empty index's reader
         return None
@@ -437,6 +539,13 @@ def term_postings(leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    if copy is not None:
+        offset = info.extent()[0]
+        if isinstance(offset, tuple):
+            offset = offset[0]
+        found = copy.get(offset, info.doc_frequency())
+        if found is not None:
+            return found
     if type(terms) is not _w3.W3TermsReader:
         return _postings_one_by_one(terms.matcher(fieldname, tbytes,
                                                   leaf.schema[fieldname].format))
@@ -519,7 +628,7 @@ def _postings_one_by_one(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 __all__ = [
     "Analyzer", "CompositeAnalyzer", "EmptyIndexError", "FileIndex", "FileStorage", "Filter",
-    "LockError", "RamStorage", "RegexTokenizer", "SegmentWriter",
+    "LockError", "PostingsSink", "RamStorage", "RegexTokenizer", "SegmentWriter",
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
     "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
     "index_segments", "merge_segments", "numeric_column", "segment_readers",

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 from .._whoosh import finish_segment, quiet, unlocked_writer
 from ..errors import IndexWriteError
 from .storage import DurableFileStorage
+from .postingfile import postings_sink
 from .termfilter import write_filter_beside
 
 #: Below this many records per worker a batch is written in-process: the
@@ -59,7 +60,7 @@ def write_segment(path: str, indexname: str, records: Sequence[Mapping[str, Any]
     ``path`` and return the segment's description (run in a worker)."""
     with quiet():
         ix = DurableFileStorage(path).open_index(indexname)
-        writer = unlocked_writer(ix)
+        writer = unlocked_writer(ix, postings=postings_sink(ix))
         try:
             for fields in records:
                 writer.add_document(**fields)

@@ -39,6 +39,7 @@ from ..analysis.pipeline import EXACT_MARK
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
                        query, quiet, segment_id, term_postings)
 from .schema import exact_fields
+from .postingfile import PostingsFile, postings_path
 from .termfilter import TermFilter, filter_path, term_checksums
 
 #: Default memory bound of the arrays cached from segments (postings,
@@ -151,7 +152,7 @@ class SegmentCache:
 def _nbytes(value: Any) -> int:
     if value is None:
         return 64
-    if isinstance(value, TermFilter):
+    if isinstance(value, (TermFilter, PostingsFile)):
         return value.nbytes + 256
     if isinstance(value, np.ndarray):
         return value.nbytes + 112
@@ -217,7 +218,7 @@ class Snapshot:
         self._cache = cache
         #: Where the segments' term filters are (``None``: in memory, none).
         self._folder = folder
-        self._without_filter: set[str] = set()
+        self._without_side_file: set[tuple[str, str]] = set()
         self._lock = threading.RLock()
         self._refs = 0
         self._retired = False
@@ -336,8 +337,9 @@ class Snapshot:
         (``=word``) is read from its own field where the index has one, with
         the lengths of the text field it belongs to."""
         indexed = self._indexed_field(fieldname, text)
+        copy = self._postings_file(seg)
         with self._lock:
-            found = term_postings(seg.leaf, indexed, text)
+            found = term_postings(seg.leaf, indexed, text, copy)
         if found is None:
             return None
         ids, tfs = found
@@ -501,16 +503,29 @@ class Snapshot:
                 for name in dict.fromkeys(names)]
 
     def _term_filter(self, seg: _Segment) -> TermFilter | None:
-        if self._folder is None or seg.id in self._without_filter:
+        # A missing filter is written by the next commit, and read by the
+        # next snapshot.
+        return self._side_file(seg, "term-filter", lambda folder: TermFilter.load(
+            filter_path(folder, seg.id), seg.size))
+
+    def _postings_file(self, seg: _Segment) -> PostingsFile | None:
+        """The segment's long lists as plain arrays (see
+        :mod:`arsearch.index.postingfile`), or ``None``: read from Whoosh."""
+        return self._side_file(seg, "postings-file", lambda folder: PostingsFile.open(
+            postings_path(folder, seg.id), seg.size))
+
+    def _side_file(self, seg: _Segment, kind: str, load: Callable[[Path], T | None]) -> T | None:
+        """A file written beside a segment, loaded once and cached with the
+        segment's arrays; ``None`` for an index in memory, or when the file
+        is missing or damaged (then not tried again by this snapshot)."""
+        if self._folder is None or (seg.id, kind) in self._without_side_file:
             return None
-        key = (seg.id, "term-filter")
+        key = (seg.id, kind)
         found = self._cache.get_many([key])[0]
         if found is MISSING:
-            found = TermFilter.load(filter_path(self._folder, seg.id), seg.size)
+            found = load(self._folder)
             if found is None:
-                # Not tried again by this snapshot; the next commit writes it,
-                # and the next snapshot reads it.
-                self._without_filter.add(seg.id)
+                self._without_side_file.add(key)
             else:
                 self._cache.put(key, found)
         return found

@@ -206,6 +206,9 @@ _LEFTOVER_NAMES = {META_FILE, META_FILE + ".new", WRITE_LOCK, "MAIN.tmp"}
 #: (see :meth:`DurableFileStorage.temp_storage`).
 TEMP_PREFIX = "MAIN."
 _TEMP_DIR_NAME = re.compile(r"^MAIN\.([0-9]+)(?:-[0-9]+)?\.tmp$")
+#: A segment's postings file being written (see
+#: :mod:`arsearch.index.postingfile`): ``arsearch-postings-<pid>-<segment>.tmp``.
+_POSTINGS_TEMP_NAME = re.compile(r"^arsearch-postings-([0-9]+)-MAIN_[0-9a-z]+\.tmp$")
 #: A segment file, ``MAIN_<id>.<ext>``.
 _SEGMENT_NAME = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 
@@ -251,8 +254,8 @@ def _process_alive(pid: int) -> bool:
 
 
 def remove_stale_files(path: Path) -> None:
-    """Remove the half-written tables of contents and the temporary folders
-    of writers that were killed. Only call it holding the write lock: the
+    """Remove the half-written tables of contents, and the temporary folders
+    and postings files of writers that were killed. Only call it holding the write lock: the
     current writer's own temporary file has the same form."""
     for p in path.iterdir():
         if _TOC_TEMP_NAME.match(p.name):
@@ -262,6 +265,11 @@ def remove_stale_files(path: Path) -> None:
                 pass
         elif (m := _TEMP_DIR_NAME.match(p.name)) and not _process_alive(int(m.group(1))):
             shutil.rmtree(p, ignore_errors=True)
+        elif (m := _POSTINGS_TEMP_NAME.match(p.name)) and not _process_alive(int(m.group(1))):
+            try:
+                p.unlink()
+            except OSError:
+                pass
 
 
 def _open_whoosh(storage: FileStorage, path: Path) -> tuple[FileIndex, fields.Schema]:

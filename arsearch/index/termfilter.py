@@ -176,7 +176,7 @@ def write_filter_beside(ix: Any, segment: Any) -> None:
     has nothing left to write. A failure is left to that commit, which
     writes the filters still missing."""
     folder = getattr(ix.storage, "folder", None)
-    if folder is None:
+    if not folder:         # Whoosh's RamStorage has folder ''
         return
     try:
         write_filter(ix, segment, Path(folder), filter_fields(ix.schema))

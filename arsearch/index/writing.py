@@ -32,6 +32,7 @@ from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
 from .parallel import SegmentBuilder
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, private_temp_folder, remove_stale_files
+from .postingfile import postings_sink
 from .termfilter import FilterWriter, filter_fields
 
 log = logging.getLogger("arsearch")
@@ -112,7 +113,8 @@ class IndexWriter:
                 if self._opened.path is not None:
                     remove_stale_files(self._opened.path)
                 with quiet():
-                    writer = unlocked_writer(self._ix, spare=self._spared)
+                    writer = unlocked_writer(self._ix, spare=self._spared,
+                                             postings=postings_sink(self._ix))
                 try:
                     with quiet():
                         write(writer)
@@ -358,7 +360,7 @@ class IndexWriter:
             # temporary files are its own: a commit of this thread removes
             # the shared folder while the merge still writes.
             with quiet(), private_temp_folder():
-                writer = unlocked_writer(self._ix)
+                writer = unlocked_writer(self._ix, postings=postings_sink(self._ix))
             merge = BackgroundMerge(self._ix, [s for s in segments if s.segment_id() in chosen],
                                     writer)
             self._spared.add(merge.name)

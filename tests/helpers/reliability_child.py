@@ -116,8 +116,12 @@ def assert_no_leftovers(index: Path, ix: Any) -> None:
     current = {s.segment_id() for s in ix._opened.whoosh_index._segments()}
     segment_files = {re.sub(r"\..*", "", n) for n in names if re.match(r"MAIN_[0-9a-z]+\.", n)}
     assert segment_files == current, names
-    # Each segment has its term filter (arsearch.index.termfilter).
+    # Each segment has its term filter (arsearch.index.termfilter) and its
+    # postings file (arsearch.index.postingfile), and no postings file is
+    # left half-written.
     assert {n[:-len(".terms")] for n in names if n.endswith(".terms")} == current, names
+    assert {n[:-len(".postings")] for n in names if n.endswith(".postings")} == current, names
+    assert not [n for n in names if n.startswith("arsearch-postings-")], names
 
 
 # Child side -----------------------------------------------------------------
