@@ -58,7 +58,7 @@ with quiet():
     from whoosh.codec import whoosh3 as _w3
     from whoosh.util.numeric import byte_to_length as _byte_to_length
     from whoosh.util.times import long_to_datetime
-    from whoosh.writing import SegmentWriter
+    from whoosh.writing import PostingPool, SegmentWriter
 
 WHOOSH_VERSION = whoosh.versionstring()
 
@@ -67,6 +67,45 @@ WHOOSH_VERSION = whoosh.versionstring()
 #: temporary file, by Whoosh's own estimate (which is about half the real
 #: size). Whoosh's default of 128 cost some 250 MB per writing process.
 WRITER_POOL_MB = 48
+
+
+class _ChunkedPostingPool(PostingPool):
+    """Whoosh's posting pool, writing its sorted runs (a batch's postings
+    spilled to temporary files once they pass the writer's memory limit) a
+    list of postings per pickle instead of one pickle per posting: half as
+    much time spilling and reading back (a run is temporary, read only by
+    the writer that wrote it)."""
+
+    def _write_run(self, f: Any, items: Iterable[Any]) -> None:
+        chunk: list[Any] = []
+        try:
+            for item in items:
+                chunk.append(item)
+                if len(chunk) >= _RUN_CHUNK:
+                    pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if chunk:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        finally:
+            f.close()
+
+    def _read_run(self, path: str) -> Iterator[Any]:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+#: Postings per pickle in a run of :class:`_ChunkedPostingPool` (each run
+#: being merged holds one chunk in memory).
+_RUN_CHUNK = 1024
 
 
 class _LengthTable:
@@ -81,10 +120,15 @@ class _LengthTable:
         self._fields: dict[str, list[int]] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.field(fieldname)
+        return lengths[docnum] if lengths else default
+
+    def field(self, fieldname: str) -> list[int]:
+        """Every document's length of ``fieldname`` (empty: not recorded)."""
         lengths = self._fields.get(fieldname)
         if lengths is None:
             lengths = self._fields[fieldname] = self._read(fieldname)
-        return lengths[docnum] if lengths else default
+        return lengths
 
     def _read(self, fieldname: str) -> list[int]:
         name = _w3._lenfield(fieldname)
@@ -300,7 +344,7 @@ def _write_merged_postings(writer: _SegmentWriter,
                 t_ids, t_weights, t_values = _all_postings(reader._terms._postfile, info,
                                                            fieldobj.format)
                 if docmap is None:
-                    ids.extend(base + d for d in t_ids)
+                    ids.extend(map(base.__add__, t_ids) if base else t_ids)
                     weights.extend(t_weights)
                     values.extend(t_values)
                 else:
@@ -393,8 +437,10 @@ def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[fl
     """Fill a W3 postings writer a block at a time, as ``add_posting`` would
     one posting at a time; the last block is left for ``finish_term``."""
     limit = pw._blocklimit
-    field_length = (lengths.doc_field_length if lengths is not None
-                    else lambda docnum, fieldname: 0)
+    # The block's shortest and longest field lengths, looked up in C
+    # (map over the list), not with a call per posting.
+    table = lengths.field(fieldname) if lengths is not None else []
+    length_of = table.__getitem__ if table else None
     for start in range(0, len(ids), limit):
         if pw._ids:
             pw._write_block()
@@ -404,7 +450,7 @@ def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[fl
         pw._weights = array("f", chunk_weights)
         pw._values = [v for v in values[start:start + limit] if v]
         pw._maxweight = max(chunk_weights)
-        found = [n for n in (field_length(d, fieldname) for d in chunk) if n]
+        found = [n for n in map(length_of, chunk) if n] if length_of is not None else []
         pw._minlength = min(found) if found else None
         pw._maxlength = max(found) if found else 0
 
@@ -421,6 +467,9 @@ def unlocked_writer(ix: FileIndex, *, spare: Iterable[str] = (),
     (:class:`PostingsSink`)."""
     kwargs.setdefault("limitmb", WRITER_POOL_MB)
     writer = _SegmentWriter(ix, _lk=False, **kwargs)
+    # Whoosh 2.7 ignores its own poolclass argument: the pool it made gets
+    # the subclass's methods (it adds no state).
+    writer.pool.__class__ = _ChunkedPostingPool
     writer._spared = frozenset(spare)
     writer._postings_sink = postings
     return writer
