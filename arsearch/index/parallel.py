@@ -34,8 +34,8 @@ from typing import Any, BinaryIO
 
 from .._whoosh import finish_segment, quiet, unlocked_writer
 from ..errors import IndexWriteError
-from .storage import DurableFileStorage
 from .postingfile import postings_sink
+from .storage import DurableFileStorage
 from .termfilter import write_filter_beside
 
 #: Below this many records per worker a batch is written in-process: the

@@ -38,8 +38,8 @@ import numpy as np
 from ..analysis.pipeline import EXACT_MARK
 from .._whoosh import (deleted_docnums, field_lengths, long_to_datetime, numeric_column,
                        query, quiet, segment_id, term_postings)
-from .schema import exact_fields
 from .postingfile import PostingsFile, postings_path
+from .schema import exact_fields
 from .termfilter import TermFilter, filter_path, term_checksums
 
 #: Default memory bound of the arrays cached from segments (postings,

@@ -255,8 +255,9 @@ def _process_alive(pid: int) -> bool:
 
 def remove_stale_files(path: Path) -> None:
     """Remove the half-written tables of contents, and the temporary folders
-    and postings files of writers that were killed. Only call it holding the write lock: the
-    current writer's own temporary file has the same form."""
+    and postings files of writers that were killed. Only call it holding
+    the write lock: the current writer's own temporary file has the same
+    form."""
     for p in path.iterdir():
         if _TOC_TEMP_NAME.match(p.name):
             try:

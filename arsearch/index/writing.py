@@ -30,9 +30,9 @@ from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
 from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
 from .parallel import SegmentBuilder
+from .postingfile import postings_sink
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, private_temp_folder, remove_stale_files
-from .postingfile import postings_sink
 from .termfilter import FilterWriter, filter_fields
 
 log = logging.getLogger("arsearch")
