@@ -589,10 +589,7 @@ def term_postings(leaf: Any, fieldname: str, text: str,
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     if copy is not None:
-        offset = info.extent()[0]
-        if isinstance(offset, tuple):
-            offset = offset[0]
-        found = copy.get(offset, info.doc_frequency())
+        found = copy.get(_list_offset(info), info.doc_frequency())
         if found is not None:
             return found
     if type(terms) is not _w3.W3TermsReader:
@@ -619,6 +616,30 @@ def term_postings(leaf: Any, fieldname: str, text: str,
     if len(block_starts) > 1:
         docnums[block_starts[1:]] -= np.array(block_ends[:-1], dtype=np.int64)
     return np.cumsum(docnums), np.array(weights, dtype=np.float64)
+
+
+def _list_offset(info: Any) -> int:
+    """Where a term's posting list starts in its segment's postings file."""
+    offset = info.extent()[0]
+    return offset[0] if isinstance(offset, tuple) else offset
+
+
+def long_postings(leaf: Any, fieldnames: Iterable[str], min_count: int
+                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """The posting lists of at least ``min_count`` postings in some fields
+    of one segment, as ``(list offset, docnums, frequencies)``: what a
+    segment's postings file holds (see
+    :mod:`arsearch.index.postingfile`), read back from Whoosh alone."""
+    terms = getattr(leaf, "_terms", None)
+    if terms is None:
+        return
+    for fieldname, tbytes in term_dictionary(leaf, fieldnames):
+        info = terms.term_info(fieldname, tbytes)
+        if info.is_inlined() or info.doc_frequency() < min_count:
+            continue
+        found = term_postings(leaf, fieldname, tbytes.decode("utf-8"))
+        if found is not None:
+            yield _list_offset(info), found[0], found[1]
 
 
 def _term_blocks(postfile: Any, info: Any) -> Iterator[tuple[int, int, tuple[Any, Any, Any]]]:
@@ -680,7 +701,7 @@ __all__ = [
     "LockError", "PostingsSink", "RamStorage", "RegexTokenizer", "SegmentWriter",
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
     "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
-    "index_segments", "merge_segments", "numeric_column", "segment_readers",
+    "index_segments", "long_postings", "merge_segments", "numeric_column", "segment_readers",
     "query", "quiet", "scoring", "segment_id", "sorting", "term_dictionary", "term_postings",
     "unlocked_writer",
 ]

@@ -185,7 +185,7 @@ def test_files_can_be_rebuilt_from_the_whoosh_index_alone(built: Path, tmp_path:
     assert {p.name: p.read_bytes() for p in copy.glob(f"*{SUFFIX}")} == originals
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "foreign"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "foreign", "width"])
 def test_damaged_or_foreign_files_are_ignored(built: Path, tmp_path: Path, damage: str,
                                               caplog: pytest.LogCaptureFixture) -> None:
     with arsearch.Index(built) as ix:
@@ -202,6 +202,11 @@ def test_damaged_or_foreign_files_are_ignored(built: Path, tmp_path: Path, damag
         target.write_bytes(bytes(data))
     elif damage == "empty":
         target.write_bytes(b"")
+    elif damage == "width":   # a directory entry whose gaps would be 3 bytes wide
+        data = bytearray(target.read_bytes())
+        directory = int.from_bytes(data[-8:], "little")
+        data[directory + 24] = 3
+        target.write_bytes(bytes(data))
     else:   # another segment's file under this segment's name
         shutil.copyfile(files[0], target)
     with arsearch.Index(copy) as ix:

@@ -52,8 +52,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .._whoosh import (COPIED_FIELD_PREFIXES, index_segments, segment_readers, term_dictionary,
-                       term_postings)
+from .._whoosh import COPIED_FIELD_PREFIXES, index_segments, long_postings, segment_readers
 
 log = logging.getLogger("arsearch")
 
@@ -104,15 +103,8 @@ def rebuild(ix: Any, folder: Path) -> int:
         try:
             fields = [f for f in reader.indexed_field_names()
                       if f.startswith(COPIED_FIELD_PREFIXES)]
-            terms = reader._terms
-            for fieldname, tbytes in term_dictionary(reader, fields):
-                info = terms.term_info(fieldname, tbytes)
-                if info.is_inlined() or info.doc_frequency() < writer.min_postings:
-                    continue
-                found = term_postings(reader, fieldname, tbytes.decode("utf-8"))
-                if found is not None:
-                    offset = info.extent()[0]
-                    writer.add(offset[0] if isinstance(offset, tuple) else offset, *found)
+            for offset, ids, tfs in long_postings(reader, fields, writer.min_postings):
+                writer.add(offset, ids, tfs)
             writer.close(reader.doc_count_all())
             writer.publish()
         except BaseException:
@@ -270,6 +262,9 @@ class PostingsFile:
                     * entries["id_width"] + entries["count"].astype(np.uint64)
                     * entries["tf_width"])
             if terms and (int(ends.max()) > directory
+                          or int(entries["count"].min()) < 2
+                          or not np.isin(entries["id_width"], list(_ID_TYPES)).all()
+                          or not np.isin(entries["tf_width"], list(_TF_TYPES)).all()
                           or not np.all(np.diff(entries["offset"].astype(np.int64)) > 0)):
                 raise ValueError("inconsistent directory")
         except (OSError, ValueError, struct.error) as e:
@@ -315,5 +310,5 @@ class PostingsFile:
             pass
 
 
-__all__ = ["FORMAT_VERSION", "MIN_POSTINGS", "TEMPORARY_PREFIX", "PostingsFile", "PostingsFileWriter", "SUFFIX",
-           "postings_path", "postings_sink", "rebuild"]
+__all__ = ["FORMAT_VERSION", "MIN_POSTINGS", "SUFFIX", "TEMPORARY_PREFIX", "PostingsFile",
+           "PostingsFileWriter", "postings_path", "postings_sink", "rebuild"]
