@@ -332,6 +332,8 @@ class SearchConfig:
             parts.append(f"unseen_ratio={s.unseen_ratio:g}")
         if s.variants != d.variants:
             parts.append(f"variants={'on' if s.variants else 'off'}")
+        if self.correct and s.joins != d.joins:
+            parts.append(f"joins={'on' if s.joins else 'off'}")
         if self.relax_phrases is False:
             parts.append("relax_phrases=off")
         return " ".join(parts)
@@ -608,6 +610,8 @@ def add_search_flags(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--unseen-ratio", type=float, help="SpellingParams.unseen_ratio")
     ap.add_argument("--no-variants", action="store_true",
                     help="no spelling variants (ؤ/ئ, final hamza after alef)")
+    ap.add_argument("--no-joins", action="store_true",
+                    help="never search two neighbouring words as one (الفيس بوك, فيسبوك)")
     ap.add_argument("--no-relax", action="store_true",
                     help="quoted phrases always filter, even when they match nothing")
     ap.add_argument("--phrase-slop", type=int,
@@ -646,6 +650,8 @@ def search_config(args: argparse.Namespace) -> SearchConfig:
         spelling = replace(spelling, unseen_ratio=args.unseen_ratio)
     if args.no_variants:
         spelling = replace(spelling, variants=False)
+    if args.no_joins:
+        spelling = replace(spelling, joins=False)
     search = SearchConfig(spelling, correct=not args.no_correct,
                           relax_phrases=False if args.no_relax else None)
     return features_off(search) if args.features_off else search

@@ -248,6 +248,23 @@ def test_typed_queries_find_the_same_as_one_index(open_sharded, make_index):
         sx.search_ids("المفاوضات", relax_phrases="no")
 
 
+def test_joined_words_are_chosen_once_for_every_shard(open_sharded, make_index):
+    """Two words searched as one (الفيس بوك, فيسبوك) are decided from the
+    sum of the shards' figures, as a correction is."""
+    from test_typed_queries import JOINED
+
+    one = make_index(JOINED)
+    sx = open_sharded(3)
+    sx.add(JOINED)
+    for query in ("الفيس بوك", "الفيس بوك للرسائل", "المدينة القديمة", "سي أر"):
+        assert sx.corrections(query) == one.corrections(query), query
+        expected, got = one.search(query), sx.search(query)
+        assert_same_results(expected, got, query)
+        assert got.corrected == expected.corrected is None, query
+    assert sx.corrections("الفيس بوك")[0].joined
+
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_sharded_index_ranks_exactly_as_one_index(open_sharded, tmp_path, seed):
     rng = random.Random(seed)

@@ -183,6 +183,73 @@ def test_a_variant_counts_as_one_word(ix):
     assert all(t.variants for t in terms)
 
 
+# Two words written as one -----------------------------------------------------
+# Two neighbouring query words that articles write as one word are searched
+# as that word too (SpellingParams.joins, Speller.joins), silently: the
+# query is shown as typed.
+
+JOINED: list[dict] = [
+    {"id": "fb1", "headline": "فيسبوك تطلق خدمة جديدة للرسائل",
+     "body": "أعلنت شركة فيسبوك اليوم عن خدمة جديدة للرسائل بين المستخدمين."},
+    {"id": "fb2", "headline": "مستخدمو فيسبوك في المنطقة يتزايدون",
+     "body": "يتزايد عدد مستخدمي فيسبوك في المنطقة عاما بعد عام."},
+    {"id": "fb3", "headline": "صفحة الفيسبوك الرسمية للوزارة",
+     "body": "نشرت الوزارة البيان على صفحتها في الفيسبوك مساء أمس."},
+    {"id": "book", "headline": "معرض بوك للكتب المستعملة",
+     "body": "يفتتح معرض بوك أبوابه للزوار في نهاية الأسبوع."},
+    {"id": "face", "headline": "متجر الفيس للأزياء يفتح فرعا جديدا",
+     "body": "افتتح متجر الفيس فرعه الجديد في السوق القديم."},
+    {"id": "old1", "headline": "جولة في المدينة القديمة",
+     "body": "تضم المدينة القديمة أسواقا وبيوتا من الحجر."},
+    {"id": "typo", "headline": "ملف عن المدينةالقديمة", "body": "كتب الملف على عجل."},
+    *({"id": f"car{i}", "headline": f"سيارة جديدة في المعرض رقم {i}",
+       "body": "عرضت الشركة سيارة كهربائية جديدة."} for i in range(3)),
+]
+
+
+@pytest.fixture
+def joined(make_index):
+    return make_index(JOINED)
+
+
+def test_two_words_written_as_one_find_the_one_word(joined):
+    results = joined.search("الفيس بوك", limit=10)
+    assert {"fb1", "fb2", "fb3"} <= set(results.ids)
+    # The words as typed count too, and the query is shown as typed.
+    assert {"face", "book"} <= set(results.ids)
+    assert results.corrected is None and results.suggestion is None
+    assert joined.corrections("الفيس بوك") == (
+        Correction(0, 9, "الفيس بوك", "الفيسبوك", joined=True),)
+
+
+def test_joined_words_weigh_as_a_correction(joined):
+    # The joined word's terms weigh correction_boost, the typed words 1.
+    fixes = joined.corrections("الفيس بوك")
+    parsed = parse_query("الفيس بوك", joined.pipeline, corrections=fixes,
+                         correction_boost=0.6)
+    typed = {t.text for t in parse_query("الفيس بوك", joined.pipeline).terms}
+    assert {t.boost for t in parsed.terms if t.text not in typed} == {0.6}
+    assert parsed.corrections == fixes
+
+
+def test_joins_are_off_with_correct_false_or_the_setting(joined, make_index):
+    assert not {"fb1", "fb2", "fb3"} & set(joined.search("الفيس بوك", correct=False).ids)
+    off = make_index(JOINED, spelling=SpellingParams(joins=False))
+    assert off.corrections("الفيس بوك") == ()
+    assert not {"fb1", "fb2", "fb3"} & set(off.search("الفيس بوك").ids)
+
+
+@pytest.mark.parametrize("query", [
+    "الفيس، بوك",          # a comma between them: two separate words
+    "-الفيس بوك",          # an exclusion is left as written
+    "المدينة القديمة",     # the joined spelling is in one article only: a typo
+    "سي أر",               # too short: سيار is another word (car)
+    "في سبوك",             # a stopword is never joined
+])
+def test_words_are_not_joined_without_reason(joined, query):
+    assert [c for c in joined.corrections(query) if c.joined] == []
+
+
 # Quoted phrases ---------------------------------------------------------------
 # A quoted phrase matches its words in any order, at most phrase_slop (1)
 # words apart (RankingParams.phrase_slop); one that no article holds is read

@@ -71,12 +71,17 @@ class Phrase:
 class Correction:
     """A misspelled word of a query and its replacement.
 
-    ``start``/``end`` locate the word in the query string."""
+    ``start``/``end`` locate the word in the query string. A ``joined``
+    correction is not a misspelling: it is two words of the query (``word``,
+    as written, space included) that articles write as one, ``suggestion``
+    (الفيس بوك and فيسبوك). The joined word is searched beside the two, and
+    the query as shown keeps them as typed."""
 
     start: int
     end: int
     word: str
     suggestion: str
+    joined: bool = False
 
 
 def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | None:
@@ -85,8 +90,13 @@ def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | No
 
     >>> apply_corrections("مفاوضاث جنيف", [Correction(0, 7, "مفاوضاث", "مفاوضات")])
     'مفاوضات جنيف'
+
+    Joined words are searched beside the words as typed, which stay:
+
+    >>> apply_corrections("الفيس بوك", [Correction(0, 9, "الفيس بوك", "الفيسبوك", True)]) is None
+    True
     """
-    fixes = sorted(corrections, key=lambda c: -c.start)
+    fixes = sorted((c for c in corrections if not c.joined), key=lambda c: -c.start)
     if not fixes:
         return None
     for fix in fixes:
@@ -258,8 +268,10 @@ def parse_query(query: str, pipeline: TermPipeline, *,
 
     ``corrections`` (see :mod:`arsearch.index.suggest`) add the terms of
     each corrected word beside the word as typed, weighted
-    ``correction_boost``. With ``variants``, a word is also searched in its
-    other common spellings (:func:`spelling_variants`), as one term.
+    ``correction_boost``; a joined correction adds the terms of its two
+    words written as one, beside the two. With ``variants``, a word is also
+    searched in its other common spellings (:func:`spelling_variants`), as
+    one term.
 
     >>> from arsearch.analysis import TermPipeline
     >>> q = parse_query('متى وقّعت الاتفاقية؟ "وزير الخارجية" -السودان source:الأفق',
@@ -277,7 +289,9 @@ def parse_query(query: str, pipeline: TermPipeline, *,
     parsed = ParsedQuery()
     position = 0
     parsed.blank = not query.strip()
-    fixes = {c.start: c for c in corrections}
+    fixes: dict[int, list[Correction]] = {}
+    for c in corrections:
+        fixes.setdefault(c.start, []).append(c)
     used: list[Correction] = []
     for item in query_items(query):
         negated, target, is_phrase, raw = item.negated, item.target, item.phrase, item.text
@@ -312,9 +326,11 @@ def parse_query(query: str, pipeline: TermPipeline, *,
                         stems.append(t)
                         parsed.terms.append(QueryTerm(t, fields, position, variants=alts))
                         position += 1
-                fix = fixes.get(offset + tok.start)
-                if fix is not None and fix.word == tok.text:
-                    # The corrected word, beside the word as typed.
+                start = offset + tok.start
+                for fix in fixes.get(start, ()):
+                    # The corrected (or joined) word, beside the word(s) as typed.
+                    if fix.word != (query[start:fix.end] if fix.joined else tok.text):
+                        continue
                     found = pipeline(fix.suggestion, True)
                     parsed.terms += [QueryTerm(t, fields, at, correction_boost,
                                                t.startswith(EXACT_MARK)) for t in found]

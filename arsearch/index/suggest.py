@@ -78,6 +78,12 @@ MAX_QUERY_WORDS = 64
 MAX_CONTEXT_WORDS = 8
 #: At most this many words of one query are looked at for corrections.
 MAX_SUSPECTS = 10
+#: Two words are searched joined only if at least this many articles hold
+#: the joined word's stem: one article's typo is not a spelling.
+MIN_JOINED_ARTICLES = 2
+#: ... and only if the joined word has at least this many letters: two short
+#: words joined are too often another word (سي أر and سيار, car).
+MIN_JOINED_LETTERS = 5
 
 
 def _keyboard_neighbours(rows: Iterable[str]) -> frozenset[tuple[str, str]]:
@@ -194,6 +200,10 @@ class SpellingParams:
     #: seat, a final hamza after alef written or dropped; see
     #: :func:`~arsearch.index.query.spelling_variants`).
     variants: bool = True
+    #: When searching, two neighbouring words that articles also write as
+    #: one word (الفيس بوك, فيسبوك; عبد الله, عبدالله) are searched as that
+    #: word too, weighted ``correction_boost`` (:meth:`Speller.joins`).
+    joins: bool = True
 
 
 class _Edit(NamedTuple):
@@ -374,6 +384,53 @@ class Speller:
             suspects += 1
             if verdict:
                 out.append(Correction(start, end, word, verdict))
+        if rare and self.params.joins:
+            out += self.joins(query, words[:MAX_QUERY_WORDS])
+        return out
+
+    def joins(self, query: str, words: Sequence[tuple[int, int, str, tuple[str, ...]]]
+              ) -> list[Correction]:
+        """Neighbouring words of ``query`` that articles write as one word:
+        ``words`` are its words as ``(start, end, text, fields)``. Two words
+        are joined when only spaces separate them, neither is a stopword,
+        and the joined word (:data:`MIN_JOINED_LETTERS` letters or more) is
+        a word of its own: a stem unlike either word's, in
+        :data:`MIN_JOINED_ARTICLES` articles or more and in as many as the
+        rarer word's stem at least, and spelled that way in some article.
+        الفيس بوك → الفيسبوك, but not المدينة القديمة → المدينةالقديمة, a
+        typo in one article.
+
+        >>> from arsearch.analysis import TermPipeline
+        >>> df = {"فيس": 40, "بوك": 50, "يسب": 180, "=الفيسبوك": 3}
+        >>> speller = Speller(TermPipeline(), lambda f, t: df.get(t, 0) if f == "body" else 0)
+        >>> words = [(0, 5, "الفيس", ("body",)), (6, 9, "بوك", ("body",))]
+        >>> [(c.word, c.suggestion) for c in speller.joins("الفيس بوك", words)]
+        [('الفيس بوك', 'الفيسبوك')]
+        """
+        out = []
+        stop = self.pipeline.query_stopwords
+        normalize = self.pipeline.normalizer
+        for (start, end, a, fields), (b_start, b_end, b, b_fields) in zip(words, words[1:]):
+            gap = query[end:b_start]
+            if fields != b_fields or not gap or not gap.isspace():
+                continue
+            na, nb = normalize(a).lower(), normalize(b).lower()
+            if (na in stop or nb in stop or na.isascii() != nb.isascii()
+                    or len(na) + len(nb) < MIN_JOINED_LETTERS):
+                continue
+            stem_a, stem_b, joined = self._stem(na), self._stem(nb), self._stem(na + nb)
+            if stem_a is None or stem_b is None or joined is None \
+                    or joined[0] in (stem_a[0], stem_b[0]):
+                continue
+            if self._may_hold is not None and not any(
+                    self._may_hold(f, [joined[1]])[0] for f in fields):
+                continue
+            rarer = min(self.frequency(stem_a[0], fields, word=True),
+                        self.frequency(stem_b[0], fields, word=True))
+            if not self.frequency(joined[1], fields) or self.frequency(joined[0], fields) < rarer \
+                    or not self._in_articles(joined[0], fields, MIN_JOINED_ARTICLES):
+                continue
+            out.append(Correction(start, b_end, query[start:b_end], a + b, joined=True))
         return out
 
     def suggest(self, query: str) -> str | None:
