@@ -563,7 +563,10 @@ class Index:
     def corrections(self, query: str) -> tuple[Correction, ...]:
         """The corrections :meth:`search` applies to ``query`` (by default):
         its words that are in no article, or rare beside a much commoner
-        word one typing mistake away, each with its correction.
+        word one typing mistake away, each with its correction; and, marked
+        ``joined``, pairs of its words that articles write as one word
+        (searched as that word too, see
+        :attr:`~arsearch.index.suggest.SpellingParams.joins`).
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "المفاوضات تبدأ في جنيف"}])
