@@ -99,10 +99,6 @@ class TermPipeline:
     (('سبتمبر', '=ايلول'), ('ليبيا', '=الليبيون'), ('فيصل', '=فيصل'))
     >>> TermPipeline(lexicon=False)("فيصل")
     ('يصل', '=فيصل')
-
-    Terms are cached by surface form, in two generations of ``cache_size``
-    forms each (:data:`DEFAULT_CACHE_SIZE`). The size belongs to the process:
-    a pickled pipeline (an index's schema, a worker's copy) gets the default.
     """
 
     def __init__(
