@@ -28,7 +28,6 @@ from arsearch.analysis import (LIGHT10_PREFIXES, LIGHT10_SUFFIXES, NORMALIZATION
                                RULE_ORDER, TermPipeline, arabic_query_stopwords,
                                arabic_stopwords, english_stopwords)
 from arsearch.analysis.lexicon import Lexicon
-from arsearch.analysis.pipeline import DEFAULT_CACHE_SIZE
 
 LEXICON = Lexicon()
 
@@ -1011,32 +1010,6 @@ def test_pickle_does_not_carry_the_term_cache():
     restored = pickle.loads(used)
     assert restored.items[-1].pipeline._cache == {}
     assert terms(restored, text) == terms(a, text)
-
-
-def test_the_term_cache_keeps_two_generations_and_the_words_in_use():
-    """pipeline.DEFAULT_CACHE_SIZE: a full cache becomes the older
-    generation, so memory stays bounded and a word in use stays cached."""
-    pipeline = TermPipeline(cache_size=100)
-    letters = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
-    words = ["وال" + a + b + c for a in letters for b in letters for c in letters[:3]]
-    for i, word in enumerate(words[:1000]):
-        pipeline(word)
-        pipeline("والكتاب")                  # one word in use all along
-        assert len(pipeline._cache) + len(pipeline._older) <= 200
-    assert "والكتاب" in pipeline._cache or "والكتاب" in pipeline._older
-    assert [pipeline(w) for w in words[:1000]] == [pipeline.compute(w) for w in words[:1000]]
-    pipeline.clear_cache()
-    assert not (pipeline._cache or pipeline._older or pipeline._query_cache)
-
-
-def test_an_index_pipeline_saved_with_its_cache_size_loads():
-    """Indexes of 0.1 pickled the cache size with their analyzer; it is a
-    process setting now, and such an index loads with today's."""
-    state = TermPipeline().__getstate__()
-    assert "cache_size" not in state
-    restored = TermPipeline.__new__(TermPipeline)
-    restored.__setstate__({**state, "cache_size": 400_000})
-    assert restored == TermPipeline() and restored.cache_size == DEFAULT_CACHE_SIZE
 
 
 def test_fresh_pipeline_and_default_pipeline_agree():

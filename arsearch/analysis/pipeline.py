@@ -23,15 +23,9 @@ from .stopwords import english_stopwords, raw_stopwords
 #: The tokenizer never produces this character, so no word can collide.
 EXACT_MARK = "="
 
-#: Surface forms per generation of the term cache. Once the cache holds this
-#: many, it becomes the older generation (the one before is dropped) and a
-#: new one starts; a word found in the older one moves to the new one. So
-#: the words in use stay cached, and the cache holds at most twice this many
-#: (about 55 MB): a million synthetic news articles bring some 190,000
-#: distinct forms per 20,000 articles, and one generation of 400,000, emptied
-#: when full, held 110 MB in each process that analyses (issue 12's memory
-#: bound counts every writing process).
-DEFAULT_CACHE_SIZE = 100_000
+#: Once the cache holds this many surface forms it is emptied and refilled.
+#: Arabic news has a few hundred thousand distinct surface forms per 100 MB.
+DEFAULT_CACHE_SIZE = 400_000
 
 
 #: Marks that may follow a word's last letter: diacritics, superscript alef,
@@ -115,13 +109,12 @@ class TermPipeline:
     ):
         tables = resolve_tables(lexicon)
         # Whoosh pickles analyzers into the index's schema: keep only these
-        # settings there (not the cache, nor its size, which is the
-        # process's memory), and rebuild the rest on load. The
+        # settings there (not the cache), and rebuild the rest on load. The
         # lexicon is kept as the names of its tables, so an index keeps the
         # tables it was built with when the defaults change.
         self._settings = dict(stemmer=stemmer, stopwords=stopwords, query_stopwords=query_stopwords,
                               normalizer=normalizer, latin_stemmer=latin_stemmer,
-                              exact_forms=exact_forms, lexicon=tables)
+                              exact_forms=exact_forms, lexicon=tables, cache_size=cache_size)
         self.exact_forms = exact_forms
         self.normalizer = normalizer if normalizer is not None else ArabicNormalizer()
         #: The lexicon tables applied before stemming (empty: none).
@@ -156,34 +149,19 @@ class TermPipeline:
 
             self._latin_stem = snowballstemmer.stemmer(latin_stemmer).stemWord
         self.cache_size = cache_size
-        # The analyzer's hot loops read _cache directly and call the
-        # pipeline on a miss; _older is the previous generation.
         self._cache: dict[str, tuple[str, ...]] = {}
         self._query_cache: dict[str, tuple[str, ...]] = {}
-        self._older: dict[str, tuple[str, ...]] = {}
-        self._older_query: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, surface: str, query: bool = False) -> tuple[str, ...]:
         """The index terms for one token (an empty tuple for a stopword)."""
         cache = self._query_cache if query else self._cache
         terms = cache.get(surface)
         if terms is None:
-            terms = (self._older_query if query else self._older).get(surface)
-            if terms is None:
-                terms = self.compute(surface, query)
+            terms = self.compute(surface, query)
             if len(cache) >= self.cache_size:
-                cache = self._next_generation(query)
+                cache.clear()
             cache[surface] = terms
         return terms
-
-    def _next_generation(self, query: bool) -> dict[str, tuple[str, ...]]:
-        """Make the full cache the older generation and start a new one."""
-        fresh: dict[str, tuple[str, ...]] = {}
-        if query:
-            self._older_query, self._query_cache = self._query_cache, fresh
-        else:
-            self._older, self._cache = self._cache, fresh
-        return fresh
 
     def compute(self, surface: str, query: bool = False) -> tuple[str, ...]:
         """Uncached :meth:`__call__`: every step, written out."""
@@ -233,18 +211,16 @@ class TermPipeline:
         return (word,)
 
     def clear_cache(self) -> None:
-        for cache in (self._cache, self._query_cache, self._older, self._older_query):
-            cache.clear()
+        self._cache.clear()
+        self._query_cache.clear()
 
     def __getstate__(self) -> dict[str, object]:
         return dict(self._settings)
 
     def __setstate__(self, state: dict[str, object]) -> None:
         # Saved before the lexicon existed: analyse as then, without it, so
-        # queries are analysed the way the index's articles were. Indexes
-        # of 0.1 saved the cache size too: it is the process's, not theirs.
+        # queries are analysed the way the index's articles were.
         state = {"lexicon": False, **state}
-        state.pop("cache_size", None)
         self.__init__(**state)  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
