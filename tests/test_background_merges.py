@@ -194,7 +194,7 @@ def test_a_merge_writer_keeps_its_temporary_files_apart(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     ix = arsearch.Index(path, workers=1)
     ix.add(_articles(60), batch_size=20)
-    ix._writer.merge_tail = lambda budget: None
+    ix._writer.merge_tail = lambda budget, below=None: None
     wix = ix._opened.whoosh_index
     segments = _whoosh.index_segments(wix)
     assert len(segments) > 1

@@ -13,7 +13,7 @@ import pytest
 
 import arsearch
 from arsearch import _whoosh
-from arsearch.index.merging import MERGE_FACTOR, TAIL_SHARE, merge_plan, tail_plan
+from arsearch.index.merging import MERGE_FACTOR, TAIL_SHARE, merge_plan, tail_plan, tier_ceiling
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -24,7 +24,7 @@ def _build(path: Path, articles: list[dict], deleted: list[str]) -> arsearch.Ind
     # Batches of 40 without merging: several segments, some with deletions.
     ix = arsearch.Index(path, workers=1)
     ix._writer.merge_tiers = lambda: None            # keep every segment for the test
-    ix._writer.merge_tail = lambda budget: None
+    ix._writer.merge_tail = lambda budget, below=None: None
     ix.add(articles, batch_size=40)
     for article_id in deleted:
         ix.delete(article_id)
@@ -150,6 +150,30 @@ def test_the_tail_plan_merges_the_smallest_segments_within_the_budget() -> None:
     # One segment alone is not a merge, nor is a budget below two segments.
     assert tail_plan(sizes, budget=1_500) == []
     assert tail_plan({"big": 20_000, "a": 100}, budget=10_000) == []
+
+
+def test_the_tail_plan_never_merges_what_a_tier_merge_made() -> None:
+    # Rule (merging.tail_plan): the tail folds up the batches tiers left
+    # behind; a segment a tier merge made is not merged again at the end.
+    assert tier_ceiling(4_000) == 10_000 and tier_ceiling(999) == 1_000
+    assert tier_ceiling(1_000) == 10_000
+    made = {f"t{i}": 40_000 for i in range(5)}
+    assert tail_plan(made, budget=100_000, below=tier_ceiling(4_000)) == []
+    assert sorted(tail_plan(made, budget=100_000)) == ["t0", "t1"]
+    left = {**made, "a": 4_000, "b": 4_000, "c": 2_000}
+    assert sorted(tail_plan(left, budget=125_000, below=tier_ceiling(4_000))) == ["a", "b", "c"]
+
+
+def test_a_load_that_ends_on_a_full_tier_merges_nothing_more(tmp_path: Path) -> None:
+    articles = [{"id": f"a{i}", "headline": f"خبر رقم {i}", "body": "نص قصير عن الطقس"}
+                for i in range(1000)]
+    ix = arsearch.Index(tmp_path / "ix", workers=1)
+    # Fifty batches of 20: five tier merges of 200, and nothing left for
+    # the tail, whose budget (500) would have merged two of the 200s again.
+    ix.add(articles, batch_size=20)
+    assert TAIL_SHARE * 1000 >= 2 * 200
+    assert _segment_sizes(ix) == [200] * 5
+    assert len(ix) == 1000 and ix.search("رقم 999").ids[0] == "a999"
 
 
 def _segment_sizes(ix: arsearch.Index) -> list[int]:

@@ -375,7 +375,8 @@ class Index:
         once the last of them is committed. A load of more than one batch
         ends by merging its smallest segments into one, up to half as many
         articles as it added (``merging.tail_plan``): a search looks each
-        word up in every segment.
+        word up in every segment. Segments that a tier merge already made
+        are left as they are, so no article is merged twice for the tail.
 
         :param progress: show a progress bar (tqdm; in notebooks too): the
             articles committed, against the total when the input has a

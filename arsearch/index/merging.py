@@ -66,20 +66,44 @@ def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str
 TAIL_SHARE = 0.5
 
 
-def tail_plan(sizes: Mapping[str, int], budget: float) -> list[str]:
-    """The segments a bulk load ends by merging: the smallest ones, holding
-    together at most ``budget`` documents, when there are two or more.
+def tier_ceiling(size: int, factor: int = MERGE_FACTOR) -> int:
+    """The first size of the tier above the one ``size`` belongs to: what
+    a tier merge of segments of ``size`` documents makes is this large or
+    larger.
+
+    >>> tier_ceiling(4_000), tier_ceiling(20), tier_ceiling(10)
+    (10000, 100, 100)
+    """
+    ceiling = factor
+    while ceiling <= size:
+        ceiling *= factor
+    return ceiling
+
+
+def tail_plan(sizes: Mapping[str, int], budget: float,
+              below: float = float("inf")) -> list[str]:
+    """The segments a bulk load ends by merging: the smallest ones below
+    ``below`` documents each, holding together at most ``budget``
+    documents, when there are two or more.
+
+    A load passes the :func:`tier_ceiling` of its batch size as ``below``,
+    so the tail folds up the batches that tiers left behind and never a
+    segment a tier merge already made: merging those again re-merged the
+    same articles (a 200,000-article load in batches of 4,000 ended by
+    merging two of its 40,000-article segments, in the foreground).
 
     >>> sorted(tail_plan({"a": 20_000, "b": 20_000, "c": 2_000, "d": 2_000, "e": 1_000},
     ...                  budget=20_000))
     ['c', 'd', 'e']
     >>> tail_plan({"a": 20_000, "b": 2_000, "c": 2_000}, budget=3_000)
     []
+    >>> tail_plan({"a": 40_000, "b": 40_000, "c": 40_000}, budget=100_000, below=10_000)
+    []
     """
     chosen: list[str] = []
     held = 0
     for name in sorted(sizes, key=lambda n: (sizes[n], n)):
-        if held + sizes[name] > budget:
+        if sizes[name] >= below or held + sizes[name] > budget:
             break
         chosen.append(name)
         held += sizes[name]

@@ -28,7 +28,7 @@ from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
-from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan
+from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan, tier_ceiling
 from .parallel import SegmentBuilder
 from .postingfile import postings_sink
 from .schema import exact_fields
@@ -244,7 +244,7 @@ class IndexWriter:
             if background:
                 self.merge_tiers()
             if batches > 1:
-                self.merge_tail(TAIL_SHARE * added)
+                self.merge_tail(TAIL_SHARE * added, below=tier_ceiling(size))
         except DocumentError:
             # Every record before the bad one is committed, also when the
             # input itself raises (read_jsonl or read_csv at a broken line).
@@ -314,10 +314,10 @@ class IndexWriter:
         while self._merge(lambda segments: merge_plan(_sizes(segments))):
             pass
 
-    def merge_tail(self, budget: float) -> None:
-        """Merge the smallest segments, up to ``budget`` articles, as a bulk
-        load ends (see :func:`tail_plan`)."""
-        self._merge(lambda segments: tail_plan(_sizes(segments), budget))
+    def merge_tail(self, budget: float, below: float = float("inf")) -> None:
+        """Merge the smallest segments (each below ``below`` articles), up to
+        ``budget`` articles, as a bulk load ends (see :func:`tail_plan`)."""
+        self._merge(lambda segments: tail_plan(_sizes(segments), budget, below))
 
     def _merge(self, choose: Callable[[list[Any]], list[str]], *, precheck: bool = True) -> bool:
         """One commit replacing the segments ``choose`` names by one holding
