@@ -182,6 +182,36 @@ def test_a_bulk_load_on_worker_processes_merges_in_the_background(
     assert len(ix) == 900 and ix.stats()["segments"] <= 2 * (merging.MERGE_FACTOR - 1)
 
 
+def test_the_workers_are_stopped_before_the_load_waits_for_its_last_merges(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last merges are the largest; the workers, idle by then, must not
+    # hold their memory through them.
+    from arsearch.index import parallel
+
+    events: list[str] = []
+    real_close = parallel.SegmentBuilder.close
+    real_merge = merging.merge_segments
+
+    def close(self: Any) -> None:
+        events.append("workers stopped" if self._procs else "nothing to stop")
+        real_close(self)
+
+    def merge(writer: Any, readers: Any) -> None:
+        events.append("merge")
+        real_merge(writer, readers)
+
+    monkeypatch.setattr(parallel.SegmentBuilder, "close", close)
+    monkeypatch.setattr(merging, "merge_segments", merge)
+    monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
+    ix = arsearch.Index(tmp_path / "ix", workers=2, batch_size=40)
+    # 400 articles: ten batches, whose twenty segments make two tier merges,
+    # the second of them started by the last batch and waited for.
+    assert ix.add(_articles(400)) == 400
+    stopped = events.index("workers stopped")
+    assert "merge" in events[stopped:], events
+    assert len(ix) == 400 and ix.search("رقم 399").ids[0] == "a399"
+
+
 def test_a_merge_writer_keeps_its_temporary_files_apart(tmp_path: Path) -> None:
     # Every writer of a process shares one temporary folder and removes it
     # when it finishes. A merge writer made in private_temp_folder() keeps

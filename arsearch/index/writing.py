@@ -240,6 +240,11 @@ class IndexWriter:
                     added += write(full)
             full, batch = batch, {}
             added += write(full)
+            if builder is not None:
+                # The workers are done: stop them before the last merges,
+                # which ran with the workers' memory still held (the
+                # build's peak at a million articles).
+                builder.close()
             commit_merge()
             if background:
                 self.merge_tiers()
