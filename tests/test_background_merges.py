@@ -189,26 +189,32 @@ def test_the_workers_are_stopped_before_the_load_waits_for_its_last_merges(
     from arsearch.index import parallel
 
     events: list[str] = []
+    stopped = threading.Event()
     real_close = parallel.SegmentBuilder.close
     real_merge = merging.merge_segments
 
     def close(self: Any) -> None:
-        events.append("workers stopped" if self._procs else "nothing to stop")
+        if self._procs:
+            events.append("workers stopped")
+            stopped.set()
         real_close(self)
 
     def merge(writer: Any, readers: Any) -> None:
-        events.append("merge")
         real_merge(writer, readers)
+        # A merge ends only once the workers are stopped (or after 20 s):
+        # the load must not wait for its last merge with its workers alive.
+        stopped.wait(20)
+        events.append("merge ended")
 
     monkeypatch.setattr(parallel.SegmentBuilder, "close", close)
     monkeypatch.setattr(merging, "merge_segments", merge)
     monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
     ix = arsearch.Index(tmp_path / "ix", workers=2, batch_size=40)
-    # 400 articles: ten batches, whose twenty segments make two tier merges,
-    # the second of them started by the last batch and waited for.
+    # 400 articles: ten batches of two segments. The first background merge
+    # (of the first ten segments) is held until the workers stop; the
+    # load waits for it at its end, then merges the other ten itself.
     assert ix.add(_articles(400)) == 400
-    stopped = events.index("workers stopped")
-    assert "merge" in events[stopped:], events
+    assert events == ["workers stopped", "merge ended"]
     assert len(ix) == 400 and ix.search("رقم 399").ids[0] == "a399"
 
 
