@@ -121,3 +121,59 @@ def test_in_memory_indexes_and_single_worker_indexes_load_in_process(tmp_path):
 def test_bad_worker_counts_are_settings_errors(tmp_path, bad):
     with pytest.raises(arsearch.SettingsError):
         arsearch.Index(tmp_path / "ix", workers=bad)
+
+
+def _sizes(ix: arsearch.Index) -> list[int]:
+    from arsearch import _whoosh
+    return sorted(s.doc_count() for s in _whoosh.index_segments(ix._opened.whoosh_index))
+
+
+def _load_ending_on_a_large_merge(path, monkeypatch) -> arsearch.Index:
+    # Batches of 40 on two workers: segments of 20, ten of them merged into
+    # 200 in the background, and the tenth 200 (at 2,000 articles) makes
+    # the one merge of 2,000 the load waits for at its end.
+    monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
+    monkeypatch.setattr("arsearch.index.writing.PARALLEL_MERGE_MIN", 1_000)
+    ix = arsearch.Index(path, workers=2, batch_size=40)
+    assert ix.add(articles(2_000)) == 2_000
+    return ix
+
+
+def test_a_loads_last_large_merge_is_split_between_worker_processes(tmp_path, monkeypatch):
+    # Rule (merging.PARALLEL_MERGE_MIN, merging.split_merge): the merge is
+    # written as two segments of 1,000, side by side, not one of 2,000.
+    with _load_ending_on_a_large_merge(tmp_path / "par", monkeypatch) as par, \
+            arsearch.Index(tmp_path / "ser", workers=1, batch_size=2_000) as ser:
+        assert _sizes(par) == [1_000, 1_000]
+        ser.add(articles(2_000))
+        assert len(par) == len(ser) == 2_000
+        for query in ("مستشفى جدة", '"ميناء جديد"', "الرباط رقم 1999", ""):
+            got, want = par.search(query, limit=50), ser.search(query, limit=50)
+            assert got.ids == want.ids and got.total == want.total
+            assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-9)
+        assert par.get("p1999") == ser.get("p1999")
+    with arsearch.Index(tmp_path / "par", create=False) as again:
+        assert len(again) == 2_000 and _sizes(again) == [1_000, 1_000]
+
+
+def test_a_failed_merge_in_workers_is_merged_in_process_instead(tmp_path, monkeypatch, caplog):
+    def fail(self, groups):
+        raise IndexWriteError("an indexing worker failed (simulated)")
+
+    monkeypatch.setattr(SegmentBuilder, "merge", fail)
+    with _load_ending_on_a_large_merge(tmp_path / "ix", monkeypatch) as ix:
+        assert _sizes(ix) == [2_000]
+        assert "merging here instead" in caplog.text
+        assert len(ix) == 2_000 and ix.search("رقم 1999").ids[0] == "p1999"
+
+
+def test_a_worker_merges_only_segments_still_in_the_index(tmp_path):
+    with arsearch.Index(tmp_path / "ix", workers=2) as ix:
+        ix.add(articles(10))
+        builder = SegmentBuilder(str(tmp_path / "ix"), "MAIN", workers=2)
+        try:
+            with pytest.raises(IndexWriteError, match="no longer in the index"):
+                builder.merge([["MAIN_nosuchsegment", "MAIN_another"]])
+        finally:
+            builder.close()
+        assert len(ix) == 10

@@ -110,6 +110,36 @@ def tail_plan(sizes: Mapping[str, int], budget: float,
     return chosen if len(chosen) >= 2 else []
 
 
+#: A tier merge that a bulk load waits for at its end, once its workers
+#: have written the last batch, is split between worker processes when it
+#: holds at least this many articles: merged in the loading process alone,
+#: a 200,000-article load ended with one core merging ten 20,000-article
+#: segments while the other had nothing to do. Smaller merges are not
+#: worth starting processes for.
+PARALLEL_MERGE_MIN = 20_000
+
+
+def split_merge(names: Sequence[str], sizes: Mapping[str, int], parts: int) -> list[list[str]]:
+    """``names`` (segments one merge would take) split into at most
+    ``parts`` groups of about the same number of documents, each of two
+    segments or more, to be merged side by side; the largest segments are
+    placed first, each into the group that holds least.
+
+    >>> split_merge([f"s{i}" for i in range(10)], {f"s{i}": 20_000 for i in range(10)}, 2)
+    [['s0', 's2', 's4', 's6', 's8'], ['s1', 's3', 's5', 's7', 's9']]
+    >>> split_merge(["a", "b", "c"], {"a": 5, "b": 5, "c": 5}, 2)
+    [['a', 'b', 'c']]
+    """
+    parts = max(1, min(parts, len(names) // 2))
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    held = [0] * parts
+    for name in sorted(names, key=lambda n: (-sizes[n], n)):
+        k = held.index(min(held))
+        groups[k].append(name)
+        held[k] += sizes[name]
+    return [sorted(g) for g in groups]
+
+
 class BackgroundMerge:
     """One merge of committed segments, written by a thread of its own.
 

@@ -10,6 +10,10 @@ until the new table of contents is in place, readers and a crash see only
 the old state, and unreferenced segment files are removed at the next
 commit.
 
+The same workers merge committed segments (:meth:`SegmentBuilder.merge`):
+a bulk load's last merges come after its last batch, when a merge in the
+parent alone would leave the other cores idle.
+
 Whoosh's own ``MpWriter`` is not used: it collects its workers' results
 with a one-second timeout and silently drops a segment that arrives later,
 and its workers outlive a killed parent. Nor is ``multiprocessing``: its
@@ -32,7 +36,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .._whoosh import finish_segment, quiet, unlocked_writer
+from .._whoosh import (finish_segment, index_segments, merge_segments, quiet,
+                       segment_readers, unlocked_writer)
 from ..errors import IndexWriteError
 from .postingfile import postings_sink
 from .storage import DurableFileStorage
@@ -72,6 +77,34 @@ def write_segment(path: str, indexname: str, records: Sequence[Mapping[str, Any]
         return segment
 
 
+def merge_committed(path: str, indexname: str, names: Sequence[str]) -> Any:
+    """Merge the committed segments ``names`` of the index at ``path`` into a
+    new, uncommitted segment and return its description (run in a worker;
+    the parent holds the write lock, so the segments cannot change)."""
+    with quiet():
+        ix = DurableFileStorage(path).open_index(indexname)
+        segments = [s for s in index_segments(ix) if s.segment_id() in set(names)]
+        if len(segments) != len(set(names)):
+            raise IndexWriteError("segments to merge are no longer in the index")
+        readers = segment_readers(ix, segments)
+        writer = unlocked_writer(ix, postings=postings_sink(ix))
+        try:
+            merge_segments(writer, readers)
+            segment = finish_segment(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            for reader in readers:
+                reader.close()
+        write_filter_beside(ix, segment)
+        return segment
+
+
+#: The jobs a worker does: a message names one and carries its argument.
+JOBS = {"write": write_segment, "merge": merge_committed}
+
+
 class SegmentBuilder:
     """Worker processes that write segments of one index directory. They
     start on first use; :meth:`close` stops them."""
@@ -98,28 +131,41 @@ class SegmentBuilder:
     def build(self, records: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Write ``records`` as up to ``workers`` new segments, in parallel,
         and return their descriptions for the parent's commit."""
+        n = min(self.workers, max(1, len(records) // MIN_RECORDS_PER_WORKER))
+        size = -(-len(records) // n)
+        chunks = [list(records[i:i + size]) for i in range(0, len(records), size)]
+        return self._run("write", chunks, "batch")
+
+    def merge(self, groups: Sequence[Sequence[str]]) -> list[Any]:
+        """Merge each group of committed segments (by name) into one new
+        segment, a group per worker, in parallel; return the new segments'
+        descriptions for the parent's commit, which must hold the write lock
+        from before this call until then."""
+        return self._run("merge", [list(g) for g in groups], "merge")
+
+    def _run(self, job: str, arguments: Sequence[Any], what: str) -> list[Any]:
+        """One ``job`` per argument, each on a worker of its own."""
+        if len(arguments) > self.workers:
+            raise ValueError(f"{len(arguments)} jobs for {self.workers} workers")
         if not self._procs:
             try:
                 self._start()
             except OSError as e:
                 raise IndexWriteError(f"cannot start indexing workers: {e}") from None
-        n = min(len(self._procs), max(1, len(records) // MIN_RECORDS_PER_WORKER))
-        size = -(-len(records) // n)
-        chunks = [list(records[i:i + size]) for i in range(0, len(records), size)]
-        busy = self._procs[:len(chunks)]
+        busy = self._procs[:len(arguments)]
         try:
-            for proc, chunk in zip(busy, chunks):
-                _send(proc.stdin, (self.path, self.indexname, chunk))
+            for proc, argument in zip(busy, arguments):
+                _send(proc.stdin, (job, self.path, self.indexname, argument))
             replies = [_receive(proc.stdout) for proc in busy]
         except (OSError, EOFError, pickle.UnpicklingError) as e:
             self.close()
             raise IndexWriteError(f"an indexing worker stopped unexpectedly ({e}); nothing "
-                                  "of this batch was committed") from None
+                                  f"of this {what} was committed") from None
         failures = [detail for ok, detail in replies if not ok]
         if failures:
-            raise IndexWriteError("an indexing worker failed; nothing of this batch was "
+            raise IndexWriteError(f"an indexing worker failed; nothing of this {what} was "
                                   f"committed:\n{failures[0]}")
-        return [segment for _, segment in replies]
+        return [result for _, result in replies]
 
     def close(self) -> None:
         """Stop the workers: closing their input makes them exit."""
@@ -149,16 +195,16 @@ def _receive(stream: BinaryIO | None) -> Any:
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """The worker loop: read a job, write a segment, reply; stop at EOF
+    """The worker loop: read a job (:data:`JOBS`), do it, reply; stop at EOF
     (the parent closed the pipe, or died). Run by ``python -m
     arsearch._segment_worker``."""
     while True:
         try:
-            path, indexname, records = pickle.load(stdin)
+            job, path, indexname, argument = pickle.load(stdin)
         except EOFError:
             return
         try:
-            reply: tuple[bool, Any] = (True, write_segment(path, indexname, records))
+            reply: tuple[bool, Any] = (True, JOBS[job](path, indexname, argument))
         except BaseException as e:  # noqa: BLE001 - reported to the parent
             reply = (False, "".join(traceback.format_exception_only(type(e), e)).strip())
         _send(stdout, reply)

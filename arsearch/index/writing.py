@@ -28,7 +28,8 @@ from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
-from .merging import TAIL_SHARE, BackgroundMerge, merge_plan, tail_plan, tier_ceiling
+from .merging import (PARALLEL_MERGE_MIN, TAIL_SHARE, BackgroundMerge, merge_plan, split_merge,
+                      tail_plan, tier_ceiling)
 from .parallel import SegmentBuilder
 from .postingfile import postings_sink
 from .schema import exact_fields
@@ -247,7 +248,7 @@ class IndexWriter:
                 builder.close()
             commit_merge()
             if background:
-                self.merge_tiers()
+                self.merge_tiers(workers=self.workers)
             if batches > 1:
                 self.merge_tail(TAIL_SHARE * added, below=tier_ceiling(size))
         except DocumentError:
@@ -314,10 +315,49 @@ class IndexWriter:
 
     # Merging ------------------------------------------------------------
 
-    def merge_tiers(self) -> None:
-        """Merge segments as :func:`merge_plan` says, until it says no more."""
-        while self._merge(lambda segments: merge_plan(_sizes(segments))):
+    def merge_tiers(self, workers: int = 1) -> None:
+        """Merge segments as :func:`merge_plan` says, until it says no more;
+        with ``workers`` > 1, a large merge is split between that many worker
+        processes (see :data:`PARALLEL_MERGE_MIN`)."""
+        while ((workers > 1 and self._merge_in_workers(workers))
+               or self._merge(lambda segments: merge_plan(_sizes(segments)))):
             pass
+
+    def _merge_in_workers(self, workers: int) -> bool:
+        """The merge :func:`merge_plan` wants, when it holds at least
+        :data:`PARALLEL_MERGE_MIN` articles, written as up to ``workers``
+        segments by as many fresh worker processes, side by side, and
+        committed in one step; whether it was. A failure is logged and
+        leaves the merge to the caller's serial one."""
+        if self._opened.path is None:
+            return False
+        sizes = _sizes(index_segments(self._ix))
+        if sum(sizes[n] for n in merge_plan(sizes)) < PARALLEL_MERGE_MIN:
+            return False
+        chosen: set[str] = set()
+        made: list[Any] = []
+
+        def write(writer: Any) -> None:
+            # Under the write lock: the segments stay as they are until the
+            # merged ones replace them in this commit.
+            now = _sizes(writer.segments)
+            plan = merge_plan(now)
+            if sum(now[n] for n in plan) < PARALLEL_MERGE_MIN:
+                return
+            merger = SegmentBuilder(str(self._opened.path), self._ix.indexname, workers)
+            try:
+                made.extend(merger.merge(split_merge(plan, now, workers)))
+                chosen.update(plan)
+            except IndexWriteError as e:
+                log.warning("a merge in worker processes failed; merging here instead: %s", e)
+            finally:
+                merger.close()
+
+        def swap(writer: Any, segments: list[Any]) -> list[Any]:
+            return [s for s in segments if s.segment_id() not in chosen] + made
+
+        self.commit(write, mergetype=swap)
+        return bool(made)
 
     def merge_tail(self, budget: float, below: float = float("inf")) -> None:
         """Merge the smallest segments (each below ``below`` articles), up to
