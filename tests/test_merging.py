@@ -200,3 +200,32 @@ def test_a_bulk_load_ends_by_merging_its_small_segments(tmp_path: Path) -> None:
     # 30 of these 60: the 5 and a 20 merge.
     assert _segment_sizes(ix) == [20, 25, 30, 30, 30, 200]
     assert len(ix) == 335
+
+
+def test_a_loads_last_merges_are_one_merge_when_one_would_fill_the_next_tier(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rule (merging.merge_plan, cascade): the last ten small segments would
+    # make the tenth large one, so they and the nine large ones are merged
+    # together, once, not first among themselves (and the last batch starts
+    # no background merge of its own).
+    from arsearch.index import merging, writing
+
+    merged_docs: list[int] = []
+    for module in (merging, writing):
+        real = module.merge_segments
+
+        def counting(writer: Any, readers: Any, real: Any = real) -> None:
+            merged_docs.append(sum(r.doc_count() for r in readers))
+            real(writer, readers)
+
+        monkeypatch.setattr(module, "merge_segments", counting)
+    articles = [{"id": f"a{i}", "headline": f"خبر رقم {i}", "body": "نص قصير عن الطقس"}
+                for i in range(2000)]
+    ix = arsearch.Index(tmp_path / "ix", workers=1, batch_size=20)
+    ix._writer.background_merges = True
+    assert ix.add(articles) == 2000
+    assert _segment_sizes(ix) == [2000]
+    # Nine merges of ten 20s into 200s, then one of all 2,000: the last
+    # 200 articles are merged once, not twice.
+    assert merged_docs == [200] * 9 + [2000]
+    assert len(ix) == 2000 and ix.search("رقم 1999").ids[0] == "a1999"

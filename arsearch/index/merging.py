@@ -33,25 +33,43 @@ from .termfilter import write_filter_beside
 MERGE_FACTOR = 10
 
 
-def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR) -> list[str]:
+def _tier(size: int, factor: int) -> int:
+    tier = 0
+    while size >= factor ** (tier + 1):
+        tier += 1
+    return tier
+
+
+def merge_plan(sizes: Mapping[str, int], factor: int = MERGE_FACTOR, *,
+               cascade: bool = False) -> list[str]:
     """The segments to merge now (by name), given each segment's number of
     documents: the segments of the lowest tier that has ``factor`` of them,
     or none.
+
+    With ``cascade``, a merge whose result would fill the tier above at
+    once takes that tier's segments too, so the same articles are not
+    merged twice in a row (a load's last merges: its last ten small segments
+    would make the tenth large one).
 
     >>> merge_plan({f"s{i}": 1000 for i in range(9)})
     []
     >>> sorted(merge_plan({**{f"s{i}": 1000 for i in range(10)}, "big": 50_000}))
     ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']
+    >>> sizes = {**{f"s{i}": 1000 for i in range(10)}, **{f"b{i}": 10_000 for i in range(9)}}
+    >>> len(merge_plan(sizes)), len(merge_plan(sizes, cascade=True))
+    (10, 19)
     """
     tiers: dict[int, list[str]] = {}
     for name, size in sizes.items():
-        tier = 0
-        while size >= factor ** (tier + 1):
-            tier += 1
-        tiers.setdefault(tier, []).append(name)
+        tiers.setdefault(_tier(size, factor), []).append(name)
     for tier in sorted(tiers):
         if len(tiers[tier]) >= factor:
-            return sorted(tiers[tier], key=lambda n: (sizes[n], n))
+            chosen = list(tiers[tier])
+            above = _tier(sum(sizes[n] for n in chosen), factor)
+            while cascade and above > tier and len(tiers.get(above, ())) + 1 >= factor:
+                chosen += tiers[above]
+                tier, above = above, _tier(sum(sizes[n] for n in chosen), factor)
+            return sorted(chosen, key=lambda n: (sizes[n], n))
     return []
 
 
@@ -74,10 +92,7 @@ def tier_ceiling(size: int, factor: int = MERGE_FACTOR) -> int:
     >>> tier_ceiling(4_000), tier_ceiling(20), tier_ceiling(10)
     (10000, 100, 100)
     """
-    ceiling = factor
-    while ceiling <= size:
-        ceiling *= factor
-    return ceiling
+    return factor ** (_tier(size, factor) + 1)
 
 
 def tail_plan(sizes: Mapping[str, int], budget: float,

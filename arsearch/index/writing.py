@@ -203,11 +203,11 @@ class IndexWriter:
         merging: BackgroundMerge | None = None
         batches = 0
 
-        def write(full: Mapping[str, Article]) -> int:
+        def write(full: Mapping[str, Article], last: bool = False) -> int:
             nonlocal merging, batches
             written = self._write_batch(full, builder, merge=not background)
             batches += bool(written)
-            if background and written:
+            if background and written and not last:
                 merging = self._next_merge(merging)
             # Progress counts committed articles, so it never runs ahead
             # of what a crash would keep.
@@ -233,14 +233,17 @@ class IndexWriter:
                         log.warning("skipped: %s", e)
                         continue
                     raise
+                if len(batch) >= size:
+                    # A full batch is written once the next article shows it
+                    # is not the last: the last batch starts no background
+                    # merge, its merges are planned with the load's last ones.
+                    full, batch = batch, {}
+                    added += write(full)
                 # Within one batch the last version of an id wins.
                 batch.pop(article.id, None)
                 batch[article.id] = article
-                if len(batch) >= size:
-                    full, batch = batch, {}
-                    added += write(full)
             full, batch = batch, {}
-            added += write(full)
+            added += write(full, last=True)
             if builder is not None:
                 # The workers are done: stop them before the last merges,
                 # which ran with the workers' memory still held (the
@@ -248,7 +251,7 @@ class IndexWriter:
                 builder.close()
             commit_merge()
             if background:
-                self.merge_tiers(workers=self.workers)
+                self.merge_tiers(workers=self.workers, cascade=True)
             if batches > 1:
                 self.merge_tail(TAIL_SHARE * added, below=tier_ceiling(size))
         except DocumentError:
@@ -315,15 +318,16 @@ class IndexWriter:
 
     # Merging ------------------------------------------------------------
 
-    def merge_tiers(self, workers: int = 1) -> None:
-        """Merge segments as :func:`merge_plan` says, until it says no more;
-        with ``workers`` > 1, a large merge is split between that many worker
-        processes (see :data:`PARALLEL_MERGE_MIN`)."""
-        while ((workers > 1 and self._merge_in_workers(workers))
-               or self._merge(lambda segments: merge_plan(_sizes(segments)))):
+    def merge_tiers(self, workers: int = 1, cascade: bool = False) -> None:
+        """Merge segments as :func:`merge_plan` says (with ``cascade``, see
+        there), until it says no more; with ``workers`` > 1, a large merge is
+        split between that many worker processes (see
+        :data:`PARALLEL_MERGE_MIN`)."""
+        while ((workers > 1 and self._merge_in_workers(workers, cascade))
+               or self._merge(lambda segments: merge_plan(_sizes(segments), cascade=cascade))):
             pass
 
-    def _merge_in_workers(self, workers: int) -> bool:
+    def _merge_in_workers(self, workers: int, cascade: bool) -> bool:
         """The merge :func:`merge_plan` wants, when it holds at least
         :data:`PARALLEL_MERGE_MIN` articles, written as up to ``workers``
         segments by as many fresh worker processes, side by side, and
@@ -332,7 +336,7 @@ class IndexWriter:
         if self._opened.path is None:
             return False
         sizes = _sizes(index_segments(self._ix))
-        if sum(sizes[n] for n in merge_plan(sizes)) < PARALLEL_MERGE_MIN:
+        if sum(sizes[n] for n in merge_plan(sizes, cascade=cascade)) < PARALLEL_MERGE_MIN:
             return False
         chosen: set[str] = set()
         made: list[Any] = []
@@ -341,7 +345,7 @@ class IndexWriter:
             # Under the write lock: the segments stay as they are until the
             # merged ones replace them in this commit.
             now = _sizes(writer.segments)
-            plan = merge_plan(now)
+            plan = merge_plan(now, cascade=cascade)
             if sum(now[n] for n in plan) < PARALLEL_MERGE_MIN:
                 return
             merger = SegmentBuilder(str(self._opened.path), self._ix.indexname, workers)
