@@ -372,7 +372,10 @@ class Index:
         (ten of a size into one). A load that runs worker processes (an
         index on disk, ``workers`` > 1) writes those merges in a background
         thread while the workers index the next batches; ``add()`` returns
-        once the last of them is committed. A load of more than one batch
+        once the last of them is committed. The load's last merges are
+        planned together once the workers have stopped, and one of 20,000
+        articles or more is split between fresh worker processes
+        (``merging.PARALLEL_MERGE_MIN``). A load of more than one batch
         ends by merging its smallest segments into one, up to half as many
         articles as it added (``merging.tail_plan``): a search looks each
         word up in every segment. Segments that a tier merge already made
