@@ -104,8 +104,9 @@ def tail_plan(sizes: Mapping[str, int], budget: float,
     A load passes the :func:`tier_ceiling` of its batch size as ``below``,
     so the tail folds up the batches that tiers left behind and never a
     segment a tier merge already made: merging those again re-merged the
-    same articles (a 200,000-article load in batches of 4,000 ended by
-    merging two of its 40,000-article segments, in the foreground).
+    same articles (a 100,000-article load in batches of 4,000, written as
+    2,000-article segments by two workers, ended by merging two of its
+    20,000-article segments again, in the foreground).
 
     >>> sorted(tail_plan({"a": 20_000, "b": 20_000, "c": 2_000, "d": 2_000, "e": 1_000},
     ...                  budget=20_000))

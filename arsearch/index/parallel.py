@@ -83,8 +83,9 @@ def merge_committed(path: str, indexname: str, names: Sequence[str]) -> Any:
     the parent holds the write lock, so the segments cannot change)."""
     with quiet():
         ix = DurableFileStorage(path).open_index(indexname)
-        segments = [s for s in index_segments(ix) if s.segment_id() in set(names)]
-        if len(segments) != len(set(names)):
+        wanted = set(names)
+        segments = [s for s in index_segments(ix) if s.segment_id() in wanted]
+        if len(segments) != len(wanted):
             raise IndexWriteError("segments to merge are no longer in the index")
         readers = segment_readers(ix, segments)
         writer = unlocked_writer(ix, postings=postings_sink(ix))
