@@ -269,3 +269,59 @@ def test_a_dead_writers_private_temporary_folder_is_removed(tmp_path: Path) -> N
     ix.add(_articles(5, "الثانية"))
     assert [p.name for p in path.iterdir() if p.name.endswith(".tmp")] == [alive.name]
     ix.close()
+
+
+def test_a_large_background_merge_runs_beside_one_worker_fewer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The merge thread takes a core; the worker it displaces is stopped, so
+    # its memory does not come on top of the merge's.
+    from arsearch.index import parallel
+
+    gate = _Gate(monkeypatch)
+    builds: list[tuple[bool, int, int]] = []
+    real_build = parallel.SegmentBuilder.build
+
+    def build(self: Any, records: Any, workers: Any = None) -> Any:
+        merging_now = gate.started.is_set() and not gate.opened.is_set()
+        built = real_build(self, records, *([workers] if workers else []))
+        builds.append((merging_now, len(built), len(self._procs)))
+        if len(builds) == 13:
+            gate.opened.set()
+        return built
+
+    monkeypatch.setattr(parallel.SegmentBuilder, "build", build)
+    monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
+    monkeypatch.setattr("arsearch.index.writing.HOLD_BACK_MERGE_MIN", 100)
+    ix = arsearch.Index(tmp_path / "ix", workers=2, batch_size=40)
+    # Twenty batches of two segments: the first ten segments (200 articles)
+    # merge in the background, held until the thirteenth batch is written.
+    assert ix.add(_articles(800)) == 800
+    during = [b for b in builds if b[0]]
+    assert during and all(segments == 1 and procs == 1 for _, segments, procs in during)
+    # Before the merge and after it, both workers write.
+    assert builds[0][1:] == (2, 2) and builds[-1][1:] == (2, 2)
+    assert len(ix) == 800 and sorted(ix.ids()) == sorted(f"a{i}" for i in range(800))
+
+
+def test_a_small_background_merge_keeps_every_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsearch.index import parallel
+
+    gate = _Gate(monkeypatch)
+    builds: list[int] = []
+    real_build = parallel.SegmentBuilder.build
+
+    def build(self: Any, records: Any, workers: Any = None) -> Any:
+        built = real_build(self, records, *([workers] if workers else []))
+        if gate.started.is_set():
+            builds.append(len(built))
+        if len(builds) == 3:
+            gate.opened.set()
+        return built
+
+    monkeypatch.setattr(parallel.SegmentBuilder, "build", build)
+    monkeypatch.setattr("arsearch.index.parallel.MIN_RECORDS_PER_WORKER", 10)
+    ix = arsearch.Index(tmp_path / "ix", workers=2, batch_size=40)
+    assert ix.add(_articles(800)) == 800
+    assert builds[:3] == [2, 2, 2]
+    assert len(ix) == 800

@@ -211,8 +211,8 @@ def test_a_worker_that_dies_fails_its_batch_and_leaves_the_index_unchanged(
     builders: list[Any] = []
     start, receive = parallel.SegmentBuilder._start, parallel._receive
 
-    def recorded_start(self: Any) -> None:
-        start(self)
+    def recorded_start(self: Any, count: Any = None) -> None:
+        start(self, count)
         builders.append(self)
 
     def kill_then_receive(stream: Any) -> Any:

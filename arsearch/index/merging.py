@@ -134,6 +134,15 @@ def tail_plan(sizes: Mapping[str, int], budget: float,
 #: worth starting processes for.
 PARALLEL_MERGE_MIN = 20_000
 
+#: While a background merge of at least this many articles runs, a bulk
+#: load writes its batches with one worker process fewer, and stops that
+#: worker. The merge thread needs a core of its own, so the worker adds
+#: little speed meanwhile; its memory, though, came on top of the merge's
+#: (Whoosh holds a new segment's term table index in memory): at a million
+#: articles the build's peak was a 200,000-article merge beside two workers.
+#: Smaller merges are too short to be worth a worker's restart.
+HOLD_BACK_MERGE_MIN = 100_000
+
 
 def split_merge(names: Sequence[str], sizes: Mapping[str, int], parts: int) -> list[list[str]]:
     """``names`` (segments one merge would take) split into at most
@@ -178,6 +187,8 @@ class BackgroundMerge:
         for segment, deleted in zip(segments, self._deleted):
             self._bases.append(base)
             base += segment.doc_count_all() - len(deleted)
+        #: The live articles merged.
+        self.articles = base
         self.segment: Any = None
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(ix, list(segments), writer),

@@ -119,20 +119,25 @@ class SegmentBuilder:
     def worth_it(self, records: int) -> bool:
         return self.workers > 1 and records >= 2 * MIN_RECORDS_PER_WORKER
 
-    def _start(self) -> None:
+    def _start(self, count: int | None = None) -> None:
+        """Start ``count`` more workers (by default, up to ``workers``)."""
+        if count is None:
+            count = self.workers - len(self._procs)
         env = dict(os.environ)
         # Workers import arsearch from where this process did.
         here = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-        for _ in range(self.workers):
+        for _ in range(count):
             self._procs.append(subprocess.Popen(
                 [sys.executable, "-m", "arsearch._segment_worker"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
 
-    def build(self, records: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """Write ``records`` as up to ``workers`` new segments, in parallel,
-        and return their descriptions for the parent's commit."""
-        n = min(self.workers, max(1, len(records) // MIN_RECORDS_PER_WORKER))
+    def build(self, records: Sequence[Mapping[str, Any]], workers: int | None = None
+              ) -> list[Any]:
+        """Write ``records`` as up to ``workers`` (by default all the
+        builder's) new segments, in parallel, and return their descriptions
+        for the parent's commit."""
+        n = min(workers or self.workers, max(1, len(records) // MIN_RECORDS_PER_WORKER))
         size = -(-len(records) // n)
         chunks = [list(records[i:i + size]) for i in range(0, len(records), size)]
         return self._run("write", chunks, "batch")
@@ -148,9 +153,9 @@ class SegmentBuilder:
         """One ``job`` per argument, each on a worker of its own."""
         if len(arguments) > self.workers:
             raise ValueError(f"{len(arguments)} jobs for {self.workers} workers")
-        if not self._procs:
+        if len(self._procs) < len(arguments):
             try:
-                self._start()
+                self._start(len(arguments) - len(self._procs))
             except OSError as e:
                 raise IndexWriteError(f"cannot start indexing workers: {e}") from None
         busy = self._procs[:len(arguments)]
@@ -168,20 +173,30 @@ class SegmentBuilder:
                                   f"committed:\n{failures[0]}")
         return [result for _, result in replies]
 
+    def release(self, keep: int) -> None:
+        """Stop all but ``keep`` running workers, and with them their
+        memory; a later job starts them again as it needs them."""
+        self._procs, extra = self._procs[:keep], self._procs[keep:]
+        _stop(extra)
+
     def close(self) -> None:
-        """Stop the workers: closing their input makes them exit."""
-        procs, self._procs = self._procs, []
-        for proc in procs:
-            try:
-                if proc.stdin:
-                    proc.stdin.close()
-                proc.wait(timeout=30)
-            except (OSError, subprocess.TimeoutExpired):
-                proc.kill()
-                proc.wait()
-            finally:
-                if proc.stdout:
-                    proc.stdout.close()
+        """Stop the workers."""
+        self.release(0)
+
+
+def _stop(procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Stop worker processes: closing their input makes them exit."""
+    for proc in procs:
+        try:
+            if proc.stdin:
+                proc.stdin.close()
+            proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+        finally:
+            if proc.stdout:
+                proc.stdout.close()
 
 
 def _send(stream: BinaryIO | None, message: Any) -> None:

@@ -28,8 +28,8 @@ from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
-from .merging import (PARALLEL_MERGE_MIN, TAIL_SHARE, BackgroundMerge, merge_plan, split_merge,
-                      tail_plan, tier_ceiling)
+from .merging import (HOLD_BACK_MERGE_MIN, PARALLEL_MERGE_MIN, TAIL_SHARE, BackgroundMerge,
+                      merge_plan, split_merge, tail_plan, tier_ceiling)
 from .parallel import SegmentBuilder
 from .postingfile import postings_sink
 from .schema import exact_fields
@@ -205,7 +205,16 @@ class IndexWriter:
 
         def write(full: Mapping[str, Article], last: bool = False) -> int:
             nonlocal merging, batches
-            written = self._write_batch(full, builder, merge=not background)
+            workers = None
+            if (builder is not None and merging is not None and not merging.done()
+                    and merging.articles >= HOLD_BACK_MERGE_MIN):
+                # The merge thread takes a core of its own: one worker
+                # fewer meanwhile costs little speed, and its memory is
+                # freed (the build's peak at a million articles came from a
+                # 200,000-article merge beside two workers).
+                workers = max(1, builder.workers - 1)
+                builder.release(workers)
+            written = self._write_batch(full, builder, merge=not background, workers=workers)
             batches += bool(written)
             if background and written and not last:
                 merging = self._next_merge(merging)
@@ -280,7 +289,8 @@ class IndexWriter:
         return SegmentBuilder(str(self._opened.path), self._ix.indexname, self.workers)
 
     def _write_batch(self, batch: Mapping[str, Article],
-                     builder: SegmentBuilder | None = None, *, merge: bool = True) -> int:
+                     builder: SegmentBuilder | None = None, *, merge: bool = True,
+                     workers: int | None = None) -> int:
         if not batch:
             return 0
         records = [index_fields(article, self._exact) for article in batch.values()]
@@ -301,7 +311,7 @@ class IndexWriter:
                 finally:
                     reader.close()
             if parallel:
-                built.extend(builder.build(records))  # type: ignore[union-attr]
+                built.extend(builder.build(records, workers))  # type: ignore[union-attr]
             else:
                 for fields in records:
                     writer.add_document(**fields)

@@ -183,8 +183,8 @@ def _install(spec: dict[str, Any]) -> None:
         start, receive = parallel.SegmentBuilder._start, parallel._receive
         workers: list[int] = []
 
-        def recorded_start(self: Any) -> None:
-            start(self)
+        def recorded_start(self: Any, count: Any = None) -> None:
+            start(self, count)
             workers.extend(proc.pid for proc in self._procs)
 
         def paused_receive(stream: Any) -> Any:
