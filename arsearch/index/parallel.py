@@ -134,13 +134,15 @@ class SegmentBuilder:
 
     def build(self, records: Sequence[Mapping[str, Any]], workers: int | None = None
               ) -> list[Any]:
-        """Write ``records`` as up to ``workers`` (by default all the
-        builder's) new segments, in parallel, and return their descriptions
-        for the parent's commit."""
-        n = min(workers or self.workers, max(1, len(records) // MIN_RECORDS_PER_WORKER))
+        """Write ``records`` as up to :attr:`workers` new segments and
+        return their descriptions for the parent's commit. They are
+        written side by side on up to ``workers`` processes (by default
+        all), in turns when fewer: the segments are the same either way,
+        and so is each worker's memory."""
+        n = min(self.workers, max(1, len(records) // MIN_RECORDS_PER_WORKER))
         size = -(-len(records) // n)
         chunks = [list(records[i:i + size]) for i in range(0, len(records), size)]
-        return self._run("write", chunks, "batch")
+        return self._run("write", chunks, "batch", workers)
 
     def merge(self, groups: Sequence[Sequence[str]]) -> list[Any]:
         """Merge each group of committed segments (by name) into one new
@@ -149,20 +151,28 @@ class SegmentBuilder:
         from before this call until then."""
         return self._run("merge", [list(g) for g in groups], "merge")
 
-    def _run(self, job: str, arguments: Sequence[Any], what: str) -> list[Any]:
-        """One ``job`` per argument, each on a worker of its own."""
+    def _run(self, job: str, arguments: Sequence[Any], what: str,
+             workers: int | None = None) -> list[Any]:
+        """One ``job`` per argument, on up to ``workers`` processes at once
+        (by default one each), in turns when there are more jobs."""
         if len(arguments) > self.workers:
             raise ValueError(f"{len(arguments)} jobs for {self.workers} workers")
-        if len(self._procs) < len(arguments):
+        width = max(1, min(len(arguments), workers or self.workers))
+        if len(self._procs) < width:
             try:
-                self._start(len(arguments) - len(self._procs))
+                self._start(width - len(self._procs))
             except OSError as e:
                 raise IndexWriteError(f"cannot start indexing workers: {e}") from None
-        busy = self._procs[:len(arguments)]
+        busy = self._procs[:width]
+        replies: list[tuple[bool, Any]] = []
         try:
-            for proc, argument in zip(busy, arguments):
-                _send(proc.stdin, (job, self.path, self.indexname, argument))
-            replies = [_receive(proc.stdout) for proc in busy]
+            for first in range(0, len(arguments), width):
+                turn = arguments[first:first + width]
+                for proc, argument in zip(busy, turn):
+                    _send(proc.stdin, (job, self.path, self.indexname, argument))
+                replies.extend(_receive(proc.stdout) for proc in busy[:len(turn)])
+                if not all(ok for ok, _ in replies):
+                    break
         except (OSError, EOFError, pickle.UnpicklingError) as e:
             self.close()
             raise IndexWriteError(f"an indexing worker stopped unexpectedly ({e}); nothing "
