@@ -17,7 +17,8 @@ from arsearch import analyze, normalize
 from arsearch.analysis import ArabicAnalyzer, TermPipeline
 from arsearch.analysis import lexicon as lx
 from arsearch.analysis.lexicon import (DEFAULT_TABLES, Lexicon, LexiconError, month_names,
-                                       month_terms, places, protected_names)
+                                       month_terms, places, plural_forms, plurals,
+                                       protected_names)
 from arsearch.errors import SettingsError
 
 PIPE = TermPipeline()                       # the defaults: every default table
@@ -264,6 +265,102 @@ def test_a_surname_with_the_article_needs_it_unless_another_spelling_is_listed()
 
 
 # ---------------------------------------------------------------------------
+# plurals.tsv
+
+PLURALS = plurals()
+WITH_PLURALS = TermPipeline(lexicon=lx.TABLES)
+
+
+@pytest.mark.parametrize("row", PLURALS, ids=[p.plural for p in PLURALS])
+def test_a_broken_plural_meets_its_singular(row):
+    """plurals.tsv: a plural is indexed as its singular's stem, with and
+    without ال; without the table the stemmer keeps them apart."""
+    singular = term(row.singular, WITH_PLURALS)
+    assert term(row.plural, WITH_PLURALS) == singular
+    assert term("ال" + row.plural, WITH_PLURALS) == singular
+    assert term(row.plural, NO_LEXICON) != term(row.singular, NO_LEXICON)
+
+
+@pytest.mark.parametrize("rule, form, singular", [
+    ("an attached pronoun", "أسعارها", "سعر"),
+    ("ة written ت before a pronoun", "أسلحتهم", "سلاح"),
+    ("ى written ا before a pronoun", "قتلاهم", "قتيل"),
+    ("a final ء written ؤ before a pronoun", "أعضاؤها", "عضو"),
+    ("a final ء written ئ before a pronoun", "أعضائها", "عضو"),
+    ("the accusative alef", "أسعارا", "سعر"),
+    ("a proclitic before ال", "بالأدوية", "دواء"),
+    ("ل before ال", "للأطفال", "طفل"),
+    ("a conjunction and a preposition", "وللأطفال", "طفل"),
+    ("a proclitic before a pronoun form", "وأبناؤهم", "ابن"),
+], ids=lambda v: v if " " in str(v) else None)
+def test_plural_forms_follow_the_header_rules(rule, form, singular):
+    assert term(form, WITH_PLURALS) == term(singular, WITH_PLURALS)
+
+
+def test_the_plural_forms_generated_by_rule():
+    assert plural_forms("أسعار")[:3] == ["أسعار", "الأسعار", "أسعاره"]
+    assert "أسعارا" in plural_forms("أسعار")
+    # no accusative alef after ة, ء, ى or ي (أسلحةا is no word)
+    assert not any(f.endswith("ا") and not f.endswith(("ها", "هما", "نا"))
+                   for p in ("أسلحة", "أعضاء", "قتلى", "أراضي") for f in plural_forms(p))
+
+
+@pytest.mark.parametrize("word", ["كتب", "أشهر", "أسهم", "آثار", "أنهار", "قصور", "قادة", "أسرى",
+                                  "علماء", "نساء", "أمهات", "وسائل"])
+def test_plurals_the_header_leaves_out(word):
+    """plurals.tsv header: a plural that is also a common word of another
+    meaning (كتب "wrote", أشهر "most famous" ...), or whose singular's stem
+    is another word (علماء, since عالم is also "world"), is not listed."""
+    assert Lexicon(["plurals"]).singular(normalize(word)) is None
+    assert WITH_PLURALS(word) == NO_LEXICON(word)
+
+
+def test_a_plurals_term_is_its_singular_stemmed_by_the_analyzers_stemmer():
+    unstemmed = TermPipeline(lexicon=["plurals"], stemmer="none")
+    assert term("الأسعار", unstemmed) == normalize("سعر")
+    assert term("المدارس", unstemmed) == normalize("مدرسة")
+    snowball = TermPipeline(lexicon=["plurals"], stemmer="snowball")
+    assert term("المدارس", snowball) == term("مدرسة", snowball)
+    # the exact form goes with it, so the very spelling searched for ranks first
+    assert WITH_PLURALS("الأسعار") == (term("سعر", WITH_PLURALS), "=الاسعار")
+
+
+def test_a_plural_form_that_another_table_claims_is_refused():
+    lexicon = Lexicon(lx.TABLES)
+    with pytest.raises(LexiconError):
+        lexicon._add("سعر", ["ليبيا"], "test", False, lexicon._singulars)
+    with pytest.raises(LexiconError):
+        lexicon._add("ليبيا", ["أسعار"], "test", False, lexicon._forms)
+
+
+def test_a_malformed_plural_row_is_refused(monkeypatch):
+    monkeypatch.setattr(lx, "_rows", lambda name: iter([["أسعار"]]))
+    lx.plurals.cache_clear()
+    try:
+        with pytest.raises(LexiconError):
+            lx.plurals()
+    finally:
+        monkeypatch.undo()
+        lx.plurals.cache_clear()
+
+
+PLURAL_FORMS = sorted(Lexicon(["plurals"]).singulars)
+DIACRITICS_AND_TATWEEL = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u0640"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(PLURAL_FORMS), st.lists(st.sampled_from(DIACRITICS_AND_TATWEEL), max_size=3))
+def test_plural_conflation_is_symmetric_and_idempotent(form, marks):
+    singular = Lexicon(["plurals"]).singulars[form]
+    expected = term(singular, WITH_PLURALS)
+    written = form[0] + "".join(marks) + form[1:]
+    # article and query alike, written with marks or normalized first
+    assert term(written, WITH_PLURALS) == expected
+    assert term(written, WITH_PLURALS, query=True) == expected
+    assert term(normalize(written), WITH_PLURALS) == expected
+
+
+# ---------------------------------------------------------------------------
 # The setting, and indexes built before it
 
 
@@ -391,7 +488,7 @@ def test_conflation_is_idempotent_on_normalized_text(pair):
     assert term(expected) == expected
 
 
-@pytest.mark.parametrize("table", lx.TABLES)
+@pytest.mark.parametrize("table", [t for t in lx.TABLES if t != "plurals"])
 def test_every_term_is_a_fixed_point(table):
     lexicon = Lexicon([table])
     for value in lexicon.terms:

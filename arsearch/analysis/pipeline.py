@@ -185,6 +185,12 @@ class TermPipeline:
                         if not self.exact_forms:
                             return (term,)
                         return StemAndExact((term, EXACT_MARK + normalized))
+                    singular = self.lexicon.singular(normalized)
+                    if singular is not None:
+                        # A broken plural: its singular's stem (الأسعار, سعر).
+                        stem = self.stemmer(singular) or singular
+                        return (StemAndExact((stem, EXACT_MARK + normalized))
+                                if self.exact_forms else (stem,))
                 stem = self.stemmer(normalized) or normalized
                 if stem == normalized or not self.exact_forms:
                     return (stem,)
