@@ -371,8 +371,10 @@ class Index:
         **Merging.** Commits add segments, which ``add()`` merges by tiers
         (ten of a size into one). A load that runs worker processes (an
         index on disk, ``workers`` > 1) writes those merges in a background
-        thread while the workers index the next batches; ``add()`` returns
-        once the last of them is committed. The load's last merges are
+        thread while the workers index the next batches (one worker fewer
+        while a merge of ``merging.HOLD_BACK_MERGE_MIN`` articles or more
+        runs, to bound the load's memory); ``add()`` returns once the last
+        of them is committed. The load's last merges are
         planned together once the workers have stopped, and one of 20,000
         articles or more is split between fresh worker processes
         (``merging.PARALLEL_MERGE_MIN``). A load of more than one batch
