@@ -136,12 +136,15 @@ PARALLEL_MERGE_MIN = 20_000
 
 #: While a background merge of at least this many articles runs, a bulk
 #: load writes its batches with one worker process fewer, and stops that
-#: worker. The merge thread needs a core of its own, so the worker adds
-#: little speed meanwhile; its memory, though, came on top of the merge's
-#: (Whoosh holds a new segment's term table index in memory): at a million
-#: articles the build's peak was a 200,000-article merge beside two workers.
-#: Smaller merges are too short to be worth a worker's restart.
-HOLD_BACK_MERGE_MIN = 100_000
+#: worker. The merge thread needs a core of its own: beside both workers
+#: it also took the loading thread's turns at the GIL, so the workers
+#: waited for their next batch (the 200,000-article build rate went from
+#: 0.78-0.79x to 0.84x the 15,000-article rate with this at 20,000, against
+#: 100,000). The worker's memory, too, came on top of the merge's (Whoosh
+#: holds a new segment's term table index in memory): at a million articles
+#: the build's peak was a 200,000-article merge beside two workers. The
+#: first tier's merges are too short to be worth a worker's restart.
+HOLD_BACK_MERGE_MIN = PARALLEL_MERGE_MIN
 
 
 def split_merge(names: Sequence[str], sizes: Mapping[str, int], parts: int) -> list[list[str]]:
