@@ -143,7 +143,8 @@ PARALLEL_MERGE_MIN = 20_000
 #: 100,000). The worker's memory, too, came on top of the merge's (Whoosh
 #: holds a new segment's term table index in memory): at a million articles
 #: the build's peak was a 200,000-article merge beside two workers. The
-#: first tier's merges are too short to be worth a worker's restart.
+#: merges of small batches' segments, below this, are too short to be
+#: worth a worker's restart.
 HOLD_BACK_MERGE_MIN = PARALLEL_MERGE_MIN
 
 

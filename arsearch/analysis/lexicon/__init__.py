@@ -397,9 +397,11 @@ class Lexicon:
 
     def _claim(self, table: dict[str, str], key: str, term: str, origin: str) -> None:
         known = table.get(key)
-        other = self._singulars if table is self._forms else self._forms
-        if known is None and key in other and table is not self._surface:
-            known = f"{other[key]!r}, another kind of row"
+        if known is None and table is not self._surface:
+            # A form is a plural or a month, place or name: never both.
+            other = self._singulars if table is self._forms else self._forms
+            if key in other:
+                raise LexiconError(f"{key!r} is claimed by {self._origin[key]} and by {origin}")
         if known is not None and known != term:
             raise LexiconError(f"{key!r} is claimed by {self._origin[key]} ({known!r}) and by "
                                f"{origin} ({term!r})")
