@@ -558,7 +558,7 @@ def ablations(names: list[str], a0: AnalyzerConfig, base: RankingParams,
         for hc in (0.0, 0.1, 0.25, 0.5):
             out.append(Variant(f"headline_clause {hc}", a0, replace(base, headline_clause=hc),
                                search))
-        for cover in (0.0, 0.1, 0.3):
+        for cover in (0.0, 0.2, 0.3):
             out.append(Variant(f"headline_coverage {cover}", a0,
                                replace(base, headline_coverage=cover), search))
         out.append(Variant("headline b 0.75", a0, replace(base, b={**base.b, "headline": 0.75}),
