@@ -47,7 +47,7 @@ def quiet() -> Iterator[None]:
 
 with quiet():
     import whoosh
-    from whoosh import fields, query, scoring, sorting
+    from whoosh import fields, formats, query, scoring, sorting
     from whoosh.analysis import (Analyzer, CompositeAnalyzer, Filter, RegexTokenizer,
                                  StandardAnalyzer, Token, Tokenizer)
     from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -57,6 +57,7 @@ with quiet():
     from whoosh.index import exists_in as index_exists_in
     from whoosh.codec import whoosh3 as _w3
     from whoosh.util.numeric import byte_to_length as _byte_to_length
+    from whoosh.util.numeric import length_to_byte as _length_to_byte
     from whoosh.util.times import long_to_datetime
     from whoosh.writing import PostingPool, SegmentWriter
 
@@ -167,11 +168,12 @@ class _SegmentWriter(SegmentWriter):
         if self.codec.length_stats:
             lengths = _LengthTable(self.per_document_reader(), self.docnum)
         sink = None
-        if self._postings_sink is not None and isinstance(self.fieldwriter, _w3.W3FieldWriter):
+        compact = isinstance(self.fieldwriter, _w3.W3FieldWriter)
+        if self._postings_sink is not None and compact:
             sink = self._postings_sink(self.newsegment.segment_id())
         try:
-            if sink is not None:
-                _copy_postings_to(self.fieldwriter, sink, self.codec)
+            if compact:
+                _write_compact_postings(self.fieldwriter, sink, self.codec)
             if self._merged is not None:
                 _write_merged_postings(self, self._merged, lengths)
             else:
@@ -226,14 +228,193 @@ class PostingsSink(Protocol):
     def abandon(self) -> None: ...
 
 
-class _CopyingPostingsWriter(_w3.W3PostingsWriter):
+#: Posting lists of at most this many postings are kept in the term
+#: dictionary (Whoosh's "inlined" postings) instead of a block of their own
+#: in the postings file. Whoosh 2.7 means to inline single postings but
+#: never does (its test is ``len < inlinelimit``, and the call it would make
+#: is misspelt), so a word found in one article cost ~100 bytes of block
+#: header, pickle and zlib framing; most words of a news archive are that
+#: rare. Whoosh's own reader reads inlined lists (``W3Codec.postings_reader``).
+#: 4 gave the smallest 15,000-article index (1, 4, 8, 16: 134, 131, 133,
+#: 136 MB; docs/benchmarks.md).
+INLINE_MAX = 4
+
+#: Pickle protocol of a posting block's data. Whoosh writes protocol 2,
+#: which stores each ``bytes`` value (a posting's positions) as a call to
+#: ``codecs.encode`` on a latin-1 string: a 12-byte value takes 32 bytes,
+#: against 15 in protocol 4 (and bytes above 127 take two). Readers
+#: unpickle whatever protocol they find.
+BLOCK_PICKLE_PROTOCOL = 4
+
+#: Blocks whose pickle is shorter than this are stored uncompressed (zlib's
+#: framing alone is 6 bytes); longer ones keep zlib unless it does not
+#: shrink them. Each block says which (Whoosh's reader checks).
+_MIN_COMPRESSED_BLOCK = 64
+
+
+class CompactPositions(formats.Positions):
+    """Whoosh's ``Positions`` format (frequency and positions per posting),
+    each posting's value written as varints: the count, then the gaps
+    between positions. Whoosh writes a 4-byte count and a pickled list of
+    gaps: 12 bytes for a word seen once, against 2 here. Everything reads
+    positions through the format (``value_as("positions")``), so phrase
+    queries and merges work unchanged; indexes written before keep the
+    format their schema names.
+
+    >>> f = CompactPositions()
+    >>> f.encode([3, 10, 300])
+    b'\\x03\\x03\\x07\\xa2\\x02'
+    >>> f.decode_positions(f.encode([3, 10, 300])), f.decode_frequency(b'\\x03\\x03\\x07\\xa2\\x02')
+    ([3, 10, 300], 3)
+    """
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+        boost = self.field_boost
+        positions: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        kwargs["positions"] = True
+        kwargs["boosts"] = True
+        for t in formats.tokens(value, analyzer, kwargs):
+            found = positions.get(t.text)
+            if found is None:
+                positions[t.text] = [t.pos]
+                weights[t.text] = t.boost
+            else:
+                found.append(t.pos)
+                weights[t.text] += t.boost
+        encode = self.encode
+        for word, found in positions.items():
+            yield word, len(found), weights[word] * boost, encode(found)
+
+    def encode(self, poslist: list[int]) -> bytes:
+        count = len(poslist)
+        if count < 128 and poslist[-1] < 128:      # every gap fits in one byte
+            return bytes([count, poslist[0], *[b - a for a, b in zip(poslist, poslist[1:])]])
+        out = bytearray()
+        _put_varint(out, count)
+        previous = 0
+        for position in poslist:
+            _put_varint(out, position - previous)
+            previous = position
+        return bytes(out)
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return _read_varint(valuestring, 0)[0]
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        count, at = _read_varint(valuestring, 0)
+        positions = []
+        position = 0
+        for _ in range(count):
+            gap, at = _read_varint(valuestring, at)
+            position += gap
+            positions.append(position)
+        return positions
+
+    def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
+        return [(position, 1) for position in self.decode_positions(valuestring)]
+
+
+def _put_varint(out: bytearray, n: int) -> None:
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, at
+        shift += 7
+
+
+class _CompactTermInfo(_w3.W3TermInfo):
+    """Whoosh's term information, its inlined postings pickled with
+    :data:`BLOCK_PICKLE_PROTOCOL` (read back by ``W3TermInfo.from_bytes``)."""
+
+    def to_bytes(self) -> bytes:
+        if not self.is_inlined():
+            return super().to_bytes()
+        minlength = 0 if self._minlength is None else _length_to_byte(self._minlength)
+        minid = 0xffffffff if self._minid is None else self._minid
+        maxid = 0xffffffff if self._maxid is None else self._maxid
+        head = self._struct.pack(True, self._weight, self._df, minlength,
+                                 _length_to_byte(self._maxlength), self._maxweight, minid, maxid)
+        return head + pickle.dumps(self._inlined, BLOCK_PICKLE_PROTOCOL)
+
+
+class _CompactPostingsWriter(_w3.W3PostingsWriter):
+    """Whoosh 3's postings writer, writing the same format more compactly:
+    short lists inlined into the term dictionary (:data:`INLINE_MAX`, their
+    weights left out when all are 1.0), block data pickled with
+    :data:`BLOCK_PICKLE_PROTOCOL`, and small blocks left uncompressed.
+    Plain Whoosh reads what it writes."""
+
+    def __init__(self, postfile: Any, codec: Any) -> None:
+        super().__init__(postfile, blocklimit=codec._blocklimit, compression=codec._compression,
+                         inlinelimit=0)
+
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        super().start_postings(format_, _CompactTermInfo())
+
+    def finish_postings(self) -> Any:
+        terminfo = self._terminfo
+        if not self.written() and 0 < len(self._ids) <= INLINE_MAX:
+            terminfo.add_block(self)
+            # A format without values (frequencies only) gets ``None`` per
+            # posting, as Whoosh's block matcher gives: from an empty list
+            # its list matcher would give ``""``, which its own merge refuses.
+            # Weights all 1.0 (a word seen once in each article) are stored
+            # as ``None``, which Whoosh's list matcher reads as 1.0.
+            weights = self._weights
+            terminfo._inlined = (tuple(self._ids),
+                                 None if all(w == 1.0 for w in weights) else tuple(weights),
+                                 tuple(self._values or [None] * len(self._ids)))
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+    def _write_block(self, last: bool = False) -> None:
+        # Whoosh's W3PostingsWriter._write_block, with the protocol and the
+        # compression choice above.
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(_w3.WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()),
+                            BLOCK_PICKLE_PROTOCOL)
+        compression = 0
+        if self._compression and len(data) >= _MIN_COMPRESSED_BLOCK:
+            packed = zlib.compress(data, self._compression)
+            if len(packed) < len(data):
+                data, compression = packed, self._compression
+        ids = self._ids
+        info = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
+                             _length_to_byte(self._minlength), _length_to_byte(self._maxlength)),
+                            BLOCK_PICKLE_PROTOCOL)
+        length = len(info) + len(data)
+        postfile.write_int(-length if last else length)
+        postfile.write(info)
+        postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _CopyingPostingsWriter(_CompactPostingsWriter):
     """Whoosh's postings writer, also handing each list longer than one
     block to a :class:`PostingsSink`, from the arrays of its blocks (no
     posting is touched one by one)."""
 
     def __init__(self, postfile: Any, sink: PostingsSink, codec: Any) -> None:
-        super().__init__(postfile, blocklimit=codec._blocklimit, compression=codec._compression,
-                         inlinelimit=codec._inlinelimit)
+        super().__init__(postfile, codec)
         self._sink = sink
         self._copied: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -260,17 +441,20 @@ class _CopyingPostingsWriter(_w3.W3PostingsWriter):
 COPIED_FIELD_PREFIXES = ("headline", "body")
 
 
-def _copy_postings_to(fieldwriter: Any, sink: PostingsSink, codec: Any) -> None:
-    """Make ``fieldwriter`` write the text fields' postings through a
-    :class:`_CopyingPostingsWriter` feeding ``sink``."""
+def _write_compact_postings(fieldwriter: Any, sink: PostingsSink | None, codec: Any) -> None:
+    """Make ``fieldwriter`` write every field's postings through a
+    :class:`_CompactPostingsWriter`, and the text fields' through a
+    :class:`_CopyingPostingsWriter` feeding ``sink``, if there is one."""
     start_field = fieldwriter.start_field
 
-    def copying_start_field(fieldname: str, fieldobj: Any) -> None:
+    def compact_start_field(fieldname: str, fieldobj: Any) -> None:
         start_field(fieldname, fieldobj)
-        if fieldname.startswith(COPIED_FIELD_PREFIXES):
+        if sink is not None and fieldname.startswith(COPIED_FIELD_PREFIXES):
             fieldwriter._postwriter = _CopyingPostingsWriter(fieldwriter._postfile, sink, codec)
+        else:
+            fieldwriter._postwriter = _CompactPostingsWriter(fieldwriter._postfile, codec)
 
-    fieldwriter.start_field = copying_start_field
+    fieldwriter.start_field = compact_start_field
 
 
 class _SegmentName:
@@ -410,7 +594,8 @@ def _all_postings(postfile: Any, info: Any,
     each posting's value (positions)."""
     if info.is_inlined():
         ids, weights, values = info.inlined_postings()
-        return list(ids), list(weights), list(values) or [b""] * len(ids)
+        return (list(ids), [1.0] * len(ids) if weights is None else list(weights),
+                list(values) or [b""] * len(ids))
     ids_out: list[int] = []
     weights_out: list[float] = []
     values_out: list[bytes] = []
@@ -587,6 +772,8 @@ def term_postings(leaf: Any, fieldname: str, text: str,
         return None
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
+        if weights is None:                      # all 1.0 (_CompactPostingsWriter)
+            return np.array(ids, dtype=np.int64), np.ones(len(ids), dtype=np.float64)
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     if copy is not None:
         found = copy.get(_list_offset(info), info.doc_frequency())
@@ -697,8 +884,8 @@ def _postings_one_by_one(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 __all__ = [
-    "Analyzer", "CompositeAnalyzer", "EmptyIndexError", "FileIndex", "FileStorage", "Filter",
-    "LockError", "PostingsSink", "RamStorage", "RegexTokenizer", "SegmentWriter",
+    "Analyzer", "CompactPositions", "CompositeAnalyzer", "EmptyIndexError", "FileIndex",
+    "FileStorage", "Filter", "LockError", "PostingsSink", "RamStorage", "RegexTokenizer", "SegmentWriter",
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
     "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
     "index_segments", "long_postings", "merge_segments", "numeric_column", "segment_readers",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._whoosh import CompositeAnalyzer, fields
+from .._whoosh import CompactPositions, CompositeAnalyzer, fields
 from ..analysis import ArabicChain, ArabicTermFilter, KeywordAnalyzer, TermPipeline
 from ..analysis.analyzer import EXACT_FORMS, STEMS
 
@@ -24,6 +24,16 @@ SCHEMA_FIELDS: tuple[str, ...] = ("id", "headline", "body", "date", "source", "t
 EXACT_FIELDS: dict[str, str] = {"headline": "headline_exact", "body": "body_exact"}
 
 
+def positional_text(analyzer: Any) -> fields.TEXT:
+    """A stored text field with positions (for phrases), each posting's
+    positions written as varints (:class:`arsearch._whoosh.CompactPositions`;
+    an index written with Whoosh's own ``Positions`` keeps it, as its schema
+    names it)."""
+    field = fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
+    field.format = CompactPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema(pipeline: TermPipeline) -> fields.Schema:
     """The Whoosh schema of an article index whose text fields use
     ``pipeline``. Source and tags are matched as whole normalized values."""
@@ -31,13 +41,12 @@ def build_schema(pipeline: TermPipeline) -> fields.Schema:
     if pipeline.exact_forms:
         stems, exact = ArabicChain(pipeline, STEMS), ArabicChain(pipeline, EXACT_FORMS)
         for name, exact_name in EXACT_FIELDS.items():
-            text[name] = fields.TEXT(analyzer=stems, stored=True, phrase=True)
+            text[name] = positional_text(stems)
             # Frequencies without positions; lengths come from the stem field.
             text[exact_name] = fields.TEXT(analyzer=exact, phrase=False)
     else:
         chain = ArabicChain(pipeline)
-        text = {name: fields.TEXT(analyzer=chain, stored=True, phrase=True)
-                for name in TEXT_FIELDS}
+        text = {name: positional_text(chain) for name in TEXT_FIELDS}
     return fields.Schema(
         # sortable: a column of ids, read without decompressing the stored
         # article (ties in ranking are ordered by id, and search_ids
