@@ -114,7 +114,8 @@ def _exact_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, chars
 
 def _all_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, skip_exact: bool,
                 query: bool, chars: bool, keeporiginal: bool, pos: int,
-                offset: int) -> Iterator[Token]:
+                offset: int, skipped: list[tuple[str, int, int, int]] | None = None
+                ) -> Iterator[Token]:
     # Runs once per token of every article: no attribute lookups, no objects
     # it does not need, and the term cache read inline.
     lookup = (pipeline._query_cache if query else pipeline._cache).get
@@ -140,6 +141,8 @@ def _all_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, skip_ex
                 t.text = terms[1]
                 t.pos = pos - 1             # the exact form sits on its stem's position
                 yield t
+            elif skipped is not None:
+                skipped.append((terms[1], pos - 1, offset + start, offset + end))
             continue
         if len(terms) == 1:                 # never an exact form alone
             t.text = terms[0]
@@ -150,6 +153,8 @@ def _all_tokens(t: Token, words: Iterable[Span], pipeline: TermPipeline, skip_ex
         for term in terms:
             if term[0] == exact:
                 if skip_exact:
+                    if skipped is not None:
+                        skipped.append((term, pos - 1, offset + start, offset + end))
                     continue
                 t.pos = pos - 1
             else:
@@ -244,9 +249,46 @@ class ArabicChain(CompositeAnalyzer):
                                     tokenize=tokenize, mode=mode, **kwargs)
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
+        forms = self.items[1].forms
+        start = start_pos if positions else 0
+        if mode != "query" and not keeporiginal and forms != ALL_FORMS:
+            # A text field and its exact-form field analyse the same value
+            # one after the other (Whoosh indexes fields in name order:
+            # body, body_exact). The stem pass notes the exact forms it
+            # skips; the exact pass replays them instead of tokenizing and
+            # looking up every word again. The note is keyed by the value
+            # object itself, so another value, or the same one from another
+            # thread in between, is analysed afresh.
+            key = (start, start_char, chars)
+            if forms == STEMS:
+                return self._stems_noting_exact_forms(t, value, key)
+            memo = self.pipeline.exact_memo
+            if memo is not None and memo[0] is value and memo[1] == key:
+                return _replay(t, memo[2], chars)
         return _term_tokens(t, spans(value), self.pipeline, mode == "query", chars,
-                            keeporiginal, start_pos if positions else 0, start_char,
-                            self.items[1].forms)
+                            keeporiginal, start, start_char, forms)
+
+    def _stems_noting_exact_forms(self, t: Token, value: str,
+                                  key: tuple[int, int, bool]) -> Iterator[Token]:
+        skipped: list[tuple[str, int, int, int]] = []
+        pipeline = self.pipeline
+        yield from _all_tokens(t, spans(value), pipeline, True, False, key[2], False, key[0],
+                               key[1], skipped)
+        pipeline.exact_memo = (value, key, skipped)
+
+
+def _replay(t: Token, exact_forms: list[tuple[str, int, int, int]],
+            chars: bool) -> Iterator[Token]:
+    """The tokens of noted exact forms: what the exact pass would yield."""
+    if chars:
+        for text, pos, start, end in exact_forms:
+            t.text, t.pos, t.startchar, t.endchar = text, pos, start, end
+            yield t
+    else:
+        for text, pos, _, _ in exact_forms:
+            t.text = text
+            t.pos = pos
+            yield t
 
 
 def ArabicAnalyzer(

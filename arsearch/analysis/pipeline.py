@@ -151,6 +151,9 @@ class TermPipeline:
         self.cache_size = cache_size
         self._cache: dict[str, tuple[str, ...]] = {}
         self._query_cache: dict[str, tuple[str, ...]] = {}
+        #: The exact forms of the last value a stem field analysed, for its
+        #: exact-form field to reuse (see ``ArabicChain``); never pickled.
+        self.exact_memo: tuple | None = None
 
     def __call__(self, surface: str, query: bool = False) -> tuple[str, ...]:
         """The index terms for one token (an empty tuple for a stopword)."""
