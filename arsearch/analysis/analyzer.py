@@ -257,8 +257,9 @@ class ArabicChain(CompositeAnalyzer):
             # body, body_exact). The stem pass notes the exact forms it
             # skips; the exact pass replays them instead of tokenizing and
             # looking up every word again. The note is keyed by the value
-            # object itself, so another value, or the same one from another
-            # thread in between, is analysed afresh.
+            # object itself and the flags: a pass over another value in
+            # between (another thread's) replaces it, and the exact pass then
+            # analyses its value afresh.
             key = (start, start_char, chars)
             if forms == STEMS:
                 return self._stems_noting_exact_forms(t, value, key)
