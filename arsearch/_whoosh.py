@@ -885,7 +885,8 @@ def _postings_one_by_one(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 __all__ = [
     "Analyzer", "CompactPositions", "CompositeAnalyzer", "EmptyIndexError", "FileIndex",
-    "FileStorage", "Filter", "LockError", "PostingsSink", "RamStorage", "RegexTokenizer", "SegmentWriter",
+    "FileStorage", "Filter", "LockError", "PostingsSink", "RamStorage", "RegexTokenizer",
+    "SegmentWriter",
     "StandardAnalyzer", "Token", "Tokenizer", "WHOOSH_VERSION", "WhooshIndexError", "fields",
     "deleted_docnums", "field_lengths", "finish_segment", "index_exists_in", "long_to_datetime",
     "index_segments", "long_postings", "merge_segments", "numeric_column", "segment_readers",

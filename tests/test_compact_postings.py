@@ -124,7 +124,6 @@ def test_short_lists_are_inlined_and_long_ones_written_in_blocks(tmp_path, docs)
 def test_every_posting_and_every_score_is_what_whoosh_27_writes(tmp_path, docs, optimize,
                                                                  monkeypatch) -> None:
     compact = build(tmp_path / "compact", docs, optimize=optimize)
-    expected_postings, expected_hits = None, None
     with monkeypatch.context() as m:
         m.setattr(_whoosh, "INLINE_MAX", 0)
         m.setattr(_whoosh, "BLOCK_PICKLE_PROTOCOL", 2)
