@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import whoosh.index
-import whoosh.writing
 from whoosh.filedb.filestore import FileStorage
 
 import arsearch
+import arsearch._whoosh as seam
 from arsearch import IndexOpenError, IndexWriteError
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
@@ -66,7 +66,7 @@ def _raise(exc: BaseException):
 
 
 def _fail_on_third_document(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
-    add_document = whoosh.writing.SegmentWriter.add_document
+    add_document = seam._SegmentWriter.add_document
     calls = {"n": 0}
 
     def failing(self: Any, **fields: Any) -> None:
@@ -75,7 +75,7 @@ def _fail_on_third_document(monkeypatch: pytest.MonkeyPatch, exc: BaseException)
             raise exc
         add_document(self, **fields)
 
-    monkeypatch.setattr(whoosh.writing.SegmentWriter, "add_document", failing)
+    monkeypatch.setattr(seam._SegmentWriter, "add_document", failing)
 
 
 # Where the failure is injected, what add() raises, and whether the batch is

@@ -146,22 +146,22 @@ def _pause(spec: dict[str, Any], **info: Any) -> None:
 def _install(spec: dict[str, Any]) -> None:
     """Patch the function of ``spec["point"]`` to pause there."""
     import whoosh.index
-    import whoosh.writing
 
     from arsearch.analysis.analyzer import ArabicChain
     from arsearch.index.storage import DurableFileStorage
 
     point = spec["point"]
     if spec.get("pool_limit_bytes"):
-        # Make the posting pool spill to temporary run files after a few
-        # documents, as a large batch does at Whoosh's 128 MB default.
-        pool_init = whoosh.writing.PostingPool.__init__
+        # Make the posting buffer spill to temporary run files after a few
+        # documents, as a large batch does at its default limit.
+        import arsearch._whoosh as seam
 
-        def small_pool(self: Any, *args: Any, **kwargs: Any) -> None:
-            pool_init(self, *args, **kwargs)
-            self.limit = spec["pool_limit_bytes"]
+        buffer_init = seam._PostingBuffer.__init__
 
-        whoosh.writing.PostingPool.__init__ = small_pool  # type: ignore[method-assign]
+        def small_buffer(self: Any, tempstore: Any, limit: float) -> None:
+            buffer_init(self, tempstore, spec["pool_limit_bytes"])
+
+        seam._PostingBuffer.__init__ = small_buffer  # type: ignore[method-assign]
 
     if point == "analyzer":
         analyze = ArabicChain.__call__  # the text fields' analyzer
@@ -234,15 +234,17 @@ def _install(spec: dict[str, Any]) -> None:
         seam._write_term_blocks = held_blocks
         IndexWriter._write_batch = paused_batch  # type: ignore[method-assign]
     elif point == "flush":
-        iter_postings = whoosh.writing.PostingPool.iter_postings
+        import arsearch._whoosh as seam
 
-        def paused_postings(self: Any) -> Any:
-            for i, posting in enumerate(iter_postings(self)):
+        buffered_terms = seam._PostingBuffer.terms
+
+        def paused_terms(self: Any) -> Any:
+            for i, term in enumerate(buffered_terms(self)):
                 if i == 50:
-                    _pause(spec, postings_written=i)
-                yield posting
+                    _pause(spec, terms_written=i)
+                yield term
 
-        whoosh.writing.PostingPool.iter_postings = paused_postings  # type: ignore[method-assign]
+        seam._PostingBuffer.terms = paused_terms  # type: ignore[method-assign]
     elif point == "toc":
         rename = DurableFileStorage.rename_file
 
