@@ -562,6 +562,10 @@ class _CopyingPostingsWriter(_CompactPostingsWriter):
         return terminfo
 
 
+#: Postings writers whose short lists :func:`_write_term` may inline itself
+#: (a list that is inlined never reaches the copying writer's sink).
+_INLINING_WRITERS = (_CompactPostingsWriter, _CopyingPostingsWriter)
+
 #: The fields whose long lists are copied: those ranking reads.
 COPIED_FIELD_PREFIXES = ("headline", "body")
 
@@ -643,10 +647,7 @@ def _write_buffered_postings(writer: _SegmentWriter, lengths: _LengthTable | Non
                 fw.finish_field()
             fw.start_field(fieldname, schema[fieldname])
             current = fieldname
-        fw.start_term(btext)
-        _write_term_blocks(fw._postwriter, fieldname, flat[0::3], flat[1::3], flat[2::3],
-                           lengths)
-        fw.finish_term()
+        _write_term(fw, fieldname, btext, flat[0::3], flat[1::3], flat[2::3], lengths)
     if current is not None:
         fw.finish_field()
 
@@ -685,9 +686,7 @@ def _write_merged_postings(writer: _SegmentWriter,
                             values.append(v)
             if not ids:
                 continue
-            fw.start_term(btext)
-            _write_term_blocks(fw._postwriter, fieldname, ids, weights, values, lengths)
-            fw.finish_term()
+            _write_term(fw, fieldname, btext, ids, weights, values, lengths)
         fw.finish_field()
 
 
@@ -760,6 +759,47 @@ def _all_postings(postfile: Any, info: Any,
         else:
             values_out.extend(raw[i:i + fixed] for i in range(0, len(raw), fixed))
     return ids_out, weights_out, values_out
+
+
+#: Whether a short list is inlined straight into the term dictionary
+#: (:func:`_write_term`); off, it goes through the postings writer, which
+#: writes the same bytes (the tests compare the two).
+_DIRECT_INLINE = True
+_FIELD_NUMBER = struct.Struct("!H")
+
+
+def _write_term(fw: Any, fieldname: str, btext: bytes, ids: list[int], weights: list[float],
+                values: list[Any], lengths: _LengthTable | None) -> None:
+    """Write one term's postings (in document order) with a W3 field writer
+    that has started ``fieldname``.
+
+    Most terms of a segment have at most :data:`INLINE_MAX` postings, and
+    go into the term dictionary whole. For them the term information is
+    made here directly, as the compact postings writer's block, ``add_block``
+    and ``finish_postings`` would make it (weights rounded to the block's
+    32-bit floats): a third of the time of writing a segment went into that
+    machinery, per term."""
+    pw = fw._postwriter
+    if not (_DIRECT_INLINE and len(ids) <= INLINE_MAX and type(pw) in _INLINING_WRITERS):
+        fw.start_term(btext)
+        _write_term_blocks(pw, fieldname, ids, weights, values, lengths)
+        fw.finish_term()
+        return
+    table = lengths.field(fieldname) if lengths is not None else []
+    found = [n for n in map(table.__getitem__, ids) if n] if table else []
+    stored = array("f", weights)
+    info = _CompactTermInfo()
+    info._weight = 0 + sum(stored)
+    info._df = len(ids)
+    info._minlength = min(found) if found else None
+    info._maxlength = max(found) if found else 0
+    info._maxweight = max(0, max(weights))
+    info._minid = ids[0]
+    info._maxid = ids[-1]
+    kept = [v for v in values if v]
+    info._inlined = (tuple(ids), None if all(w == 1.0 for w in stored) else tuple(stored),
+                     tuple(kept or [None] * len(ids)))
+    fw._tindex.add(_FIELD_NUMBER.pack(fw._fieldid) + btext, info.to_bytes())
 
 
 def _write_term_blocks(pw: Any, fieldname: str, ids: list[int], weights: list[float],

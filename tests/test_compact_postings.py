@@ -173,3 +173,20 @@ def test_plain_whoosh_reads_the_compact_index(tmp_path, docs) -> None:
                  if not t.text.startswith("=")]
         assert len(stems) == 2
         assert docs[3]["id"] in found(query.Phrase("body", stems))
+
+
+def raw_term_dictionaries(ix: arsearch.Index) -> list[dict[bytes, bytes]]:
+    """Each segment's term dictionary as stored: key bytes → term info bytes."""
+    with ix._opened.whoosh_index.reader() as reader:
+        return [dict(leaf._terms._tindex.items()) for leaf, _ in reader.leaf_readers()]
+
+
+@pytest.mark.parametrize("optimize", [False, True], ids=["commits", "merged"])
+def test_short_lists_inlined_directly_are_the_postings_writers_bytes(tmp_path, docs, optimize,
+                                                                     monkeypatch) -> None:
+    direct = raw_term_dictionaries(build(tmp_path / "direct", docs, optimize=optimize))
+    monkeypatch.setattr(_whoosh, "_DIRECT_INLINE", False)
+    written = raw_term_dictionaries(build(tmp_path / "written", docs, optimize=optimize))
+    assert len(direct) == len(written) == (1 if optimize else 4)
+    assert direct == written
+    assert sum(map(len, written)) > 1000

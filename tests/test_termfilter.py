@@ -25,7 +25,7 @@ import arsearch
 from arsearch._whoosh import term_dictionary
 from arsearch.index import snapshot as snapshot_module
 from arsearch.index.schema import TEXT_FIELDS, exact_fields
-from arsearch.index.termfilter import TermFilter, filter_path, term_checksums
+from arsearch.index.termfilter import ID_FIELD, TermFilter, filter_path, term_checksums
 from arsearch.sample import load_sample
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -49,7 +49,7 @@ def segment_ids(ix: arsearch.Index) -> set[str]:
 
 
 def covered_fields(ix: arsearch.Index) -> tuple[str, ...]:
-    return TEXT_FIELDS + tuple(exact_fields(ix._opened.schema).values())
+    return TEXT_FIELDS + tuple(exact_fields(ix._opened.schema).values()) + ("id",)
 
 
 def typos(n: int, seed: int = 7) -> list[str]:
@@ -244,3 +244,50 @@ def test_a_damaged_filter_is_reported_once_per_commit_not_per_query(
     with caplog.at_level(logging.WARNING, logger="arsearch"):
         _answers(path, typos(10, seed=5))
     assert 1 <= caplog.text.count("damaged term filter") <= len(list(path.glob("*.terms")))
+
+
+def _strip_id_filters(path: Path) -> None:
+    """Rewrite every filter as one written before filters covered ids."""
+    for file in path.glob("*.terms"):
+        with np.load(file) as data:
+            names = [str(n) for n in data["names"]]
+            fields = {n: data[f"field_{i}"] for i, n in enumerate(names) if n != ID_FIELD}
+            count = int(data["header"][1])
+        TermFilter(fields, count).save(file)
+
+
+@pytest.mark.parametrize("id_filters", [True, False], ids=["id filters", "older filters"])
+def test_re_added_articles_replace_theirs_in_every_segment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, id_filters: bool) -> None:
+    """A batch's ids are looked up only in the segments whose filters may
+    hold them; a segment whose filter has no ids is asked for every id."""
+    from whoosh.reading import SegmentReader
+    articles = load_sample()
+    path = tmp_path / "ix"
+    with arsearch.Index(path, workers=1) as ix:
+        ix.add(articles, batch_size=40)
+        assert len(segment_ids(ix)) > 2
+    if not id_filters:
+        _strip_id_filters(path)
+    asked: list[str] = []
+    contains = SegmentReader.__contains__
+
+    def counted(self: SegmentReader, term: tuple[str, str]) -> bool:
+        asked.append(term[1])
+        return contains(self, term)
+
+    monkeypatch.setattr(SegmentReader, "__contains__", counted)
+    changed = [dict(a, headline="زرافةٌ في المدينة") for a in articles[::7]]
+    fresh = [{"id": f"new-{i}", "headline": "خبر جديد"} for i in range(30)]
+    with arsearch.Index(path, workers=1) as ix:
+        segments = len(segment_ids(ix))
+        ix.add(changed + fresh)
+        asked_by_add = list(asked)
+        assert len(ix) == len(articles) + len(fresh)
+        assert {i for i, _ in ix.search_ids("زرافة", limit=1000)} == {a["id"] for a in changed}
+    asked = asked_by_add
+    if id_filters:   # each changed id where it is (now and then a checksum twin), no fresh one
+        assert not any(i.startswith("new-") for i in asked)
+        assert len(asked) < 2 * len(changed)
+    else:
+        assert len(asked) == segments * len(changed + fresh)

@@ -132,15 +132,18 @@ class TermFilter:
             return False
 
     @classmethod
-    def load(cls, path: Path, doc_count: int) -> TermFilter | None:
+    def load(cls, path: Path, doc_count: int,
+             only: Sequence[str] | None = None) -> TermFilter | None:
         """The filter saved at ``path``, or ``None`` when there is none, or
-        it is damaged, of another version, or of a segment of another size."""
+        it is damaged, of another version, or of a segment of another size.
+        With ``only``, just those of its fields are read."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 if not cls._fits(data, doc_count):
                     return None
                 names = [str(n) for n in data["names"]]
-                fields = {name: data[f"field_{i}"] for i, name in enumerate(names)}
+                fields = {name: data[f"field_{i}"] for i, name in enumerate(names)
+                          if only is None or name in only}
         except _DAMAGED as e:
             if not isinstance(e, FileNotFoundError):
                 log.warning("ignoring the damaged term filter %s (%s)", path, e)
@@ -154,9 +157,15 @@ def filter_path(folder: Path, segment_id: str) -> Path:
     return folder / f"{segment_id}{SUFFIX}"
 
 
+#: The article id field, which a filter covers too: a batch that may
+#: replace articles asks every segment for each of its ids.
+ID_FIELD = "id"
+
+
 def filter_fields(schema: Any) -> tuple[str, ...]:
-    """The fields a filter covers: the text fields and their exact forms'."""
-    return TEXT_FIELDS + tuple(exact_fields(schema).values())
+    """The fields a filter covers: the text fields, their exact forms' and
+    the article ids."""
+    return TEXT_FIELDS + tuple(exact_fields(schema).values()) + (ID_FIELD,)
 
 
 def write_filter(ix: Any, segment: Any, folder: Path, fields: Sequence[str]) -> None:
@@ -194,6 +203,7 @@ class FilterWriter:
         self.folder = folder
         self.fields = tuple(fields)
         self._checked: dict[str, tuple[int, int]] = {}
+        self._ids: dict[str, TermFilter] = {}
 
     def _has_filter(self, segment: Any) -> bool:
         path = filter_path(self.folder, segment.segment_id())
@@ -209,6 +219,21 @@ class FilterWriter:
         self._checked[path.name] = stamp
         return True
 
+    def may_hold_ids(self, segment_id: str, doc_count: int,
+                     checksums: np.ndarray) -> np.ndarray | None:
+        """For each article id (as :func:`term_checksums`), whether the
+        segment may hold it, from the segment's filter; ``None`` when the
+        segment has no filter of ids (ask the segment). Segments never
+        change, so their ids are read once and kept (4 bytes an article)."""
+        known = self._ids.get(segment_id)
+        if known is None:
+            known = TermFilter.load(filter_path(self.folder, segment_id), doc_count,
+                                    only=(ID_FIELD,))
+            if known is None or ID_FIELD not in known.fields:
+                return None
+            self._ids[segment_id] = known
+        return known.may_hold(ID_FIELD, checksums)
+
     def write_missing(self, ix: Any) -> int:
         """Write the filter of every segment of ``ix``'s latest commit that
         has none, or a damaged one (each from the segment's own term
@@ -216,11 +241,12 @@ class FilterWriter:
         current = index_segments(ix)
         names = {f"{s.segment_id()}{SUFFIX}" for s in current}
         self._checked = {k: v for k, v in self._checked.items() if k in names}
+        self._ids = {k: v for k, v in self._ids.items() if f"{k}{SUFFIX}" in names}
         segments = [s for s in current if not self._has_filter(s)]
         for segment in segments:
             write_filter(ix, segment, self.folder, self.fields)
         return len(segments)
 
 
-__all__ = ["FORMAT_VERSION", "FilterWriter", "SUFFIX", "TermFilter", "filter_fields",
+__all__ = ["FORMAT_VERSION", "FilterWriter", "ID_FIELD", "SUFFIX", "TermFilter", "filter_fields",
            "filter_path", "term_checksums", "write_filter", "write_filter_beside"]

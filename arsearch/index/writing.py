@@ -24,7 +24,9 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from .._whoosh import (index_segments, merge_segments, quiet, segment_readers,
+import numpy as np
+
+from .._whoosh import (index_segments, merge_segments, quiet, segment_id, segment_readers,
                        unlocked_writer)
 from ..article import Article, to_article
 from ..errors import DocumentError, IndexLockedError, IndexWriteError, SettingsError
@@ -34,7 +36,7 @@ from .parallel import SegmentBuilder
 from .postingfile import postings_sink
 from .schema import exact_fields
 from .storage import OpenedIndex, acquire_lock, private_temp_folder, remove_stale_files
-from .termfilter import FilterWriter, filter_fields
+from .termfilter import FilterWriter, filter_fields, term_checksums
 
 log = logging.getLogger("arsearch")
 
@@ -304,10 +306,8 @@ class IndexWriter:
             with quiet():
                 reader = writer.reader()
                 try:
-                    for article_id in batch:
-                        if ("id", article_id) in reader:
-                            for docnum in reader.postings("id", article_id).all_ids():
-                                writer.delete_document(docnum)
+                    for docnum in self._existing(reader, list(batch)):
+                        writer.delete_document(docnum)
                 finally:
                     reader.close()
             if parallel:
@@ -325,6 +325,26 @@ class IndexWriter:
         if merge:
             self.merge_tiers()
         return len(batch)
+
+    def _existing(self, reader: Any, ids: list[str]) -> list[int]:
+        """The document numbers (in ``reader``) of the articles with these
+        ids. Each segment's term filter rules out most ids with one array
+        search; the rest are looked up in the segment (a hash-table probe
+        each, which for every id of a large load in every segment cost a
+        twentieth of the load's time)."""
+        found: list[int] = []
+        checksums = term_checksums(ids) if self._filters is not None else None
+        for leaf, base in reader.leaf_readers():
+            asked = ids
+            if self._filters is not None:
+                maybe = self._filters.may_hold_ids(segment_id(leaf), leaf.doc_count_all(),
+                                                   checksums)
+                if maybe is not None:
+                    asked = [ids[i] for i in np.flatnonzero(maybe)]
+            for article_id in asked:
+                if ("id", article_id) in leaf:
+                    found += (base + d for d in leaf.postings("id", article_id).all_ids())
+        return found
 
     # Merging ------------------------------------------------------------
 
