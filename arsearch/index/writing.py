@@ -330,8 +330,9 @@ class IndexWriter:
         """The document numbers (in ``reader``) of the articles with these
         ids. Each segment's term filter rules out most ids with one array
         search; the rest are looked up in the segment (a hash-table probe
-        each, which for every id of a large load in every segment cost a
-        twentieth of the load's time)."""
+        each: asking every segment for every id took 4.4 s of a 100 s load
+        of 50,000 articles, in the parent, before each batch went to the
+        workers)."""
         found: list[int] = []
         checksums = term_checksums(ids) if self._filters is not None else None
         for leaf, base in reader.leaf_readers():
