@@ -552,6 +552,47 @@ def class_summary(rows: list[dict[str, Any]]) -> dict[str, float]:
     return worst
 
 
+def mistyped_word(case: Case, canonical: Case) -> str | None:
+    """The one word a variant changed, as typed (None if it changed more)."""
+    typed, meant = case.text.split(), canonical.text.split()
+    changed = [t for t, m in zip(typed, meant) if t != m]
+    return changed[0] if len(typed) == len(meant) and len(changed) == 1 else None
+
+
+def typo_split(cases: list[Case], run: dict[str, list[str]], corpus: Corpus) -> list[list[Any]]:
+    """The typo variants split by whether the mistyped word is a word of its
+    own that some article spells so (a real-word typo: القناة for القناعة
+    with its ع dropped), and the ratio a speller that corrects every other
+    typo perfectly would reach at best, leaving real words as typed (each
+    other typo counted as its canonical query, or as typed if better)."""
+    by_id = {c.qid: c for c in cases}
+    qrels = {c.qid: {c.target: 1} for c in cases}
+
+    def rr(qid: str, target: str) -> float:
+        ranked = run.get(qid, [])[:10]  # MRR@10
+        return 1 / (ranked.index(target) + 1) if target in ranked else 0.0
+
+    def ratio(group: list[Case]) -> float:
+        canon = evaluate(run, qrels, [c.canonical_qid for c in group])["mrr@10"]
+        return evaluate(run, qrels, [c.qid for c in group])["mrr@10"] / canon if canon \
+            else float("nan")
+
+    rows = []
+    for variant in dict.fromkeys(c.variant for c in cases if c.cls == "typo"):
+        group = [c for c in cases if c.variant == variant]
+        real = {c.qid for c in group
+                if corpus.df[normalize(mistyped_word(c, by_id[c.canonical_qid]) or "")] > 0}
+        canon = sum(rr(c.canonical_qid, c.target) for c in group)
+        best = sum(rr(c.qid, c.target) if c.qid in real
+                   else max(rr(c.qid, c.target), rr(c.canonical_qid, c.target)) for c in group)
+        others = [c for c in group if c.qid not in real]
+        rows.append([variant, len(group), len(real),
+                     ratio([c for c in group if c.qid in real]) if real else float("nan"),
+                     ratio(others) if others else float("nan"),
+                     best / canon if canon else float("nan")])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -635,6 +676,15 @@ def main(argv: list[str] | None = None) -> int:
              "same targets (peers: their own canonical MRR@10).", "",
              markdown_table(header, table), "",
              "Lowest ratio per class (arsearch):", "", summary]
+    split = typo_split(cases, runs[system], corpus)
+    if split:
+        lines += ["", "The typo variants by whether the mistyped word is itself a word that "
+                  "some article spells so (a real-word typo), and the ratio a speller that "
+                  "corrected every other typo perfectly, leaving real words as typed, would "
+                  "reach at best (arsearch):", "",
+                  markdown_table(["variant", "queries", "real-word typos",
+                                  "ratio: real-word typos", "ratio: other typos",
+                                  "best ratio, real words left as typed"], split)]
     if features:
         names = list(features)
         ftable = [[r["class"], r["variant"], *(features[n][i]["mrr"] for n in names), r["mrr"]]

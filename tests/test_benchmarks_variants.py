@@ -129,6 +129,24 @@ def test_every_variant_is_compared_with_the_same_targets_canonical_queries():
     assert v.class_summary(list(rows.values())) == {"typo": 0.5}
 
 
+def test_typos_are_split_by_whether_the_mistyped_word_is_a_word_of_its_own():
+    # القناة is a word the corpus spells (القناعة with its ع dropped); المفاضات is not.
+    corpus = corpus_of("القناعة كنز", "القناة الرياضية", "المفاوضات في جنيف")
+    cases = [v.Case("c1", "القناعة كنز", "a0", "canonical", "general", "c1"),
+             v.Case("c2", "المفاوضات جنيف", "a2", "canonical", "general", "c2"),
+             v.Case("c1/t", "القناة كنز", "a0", "typo", "dropped letter", "c1"),
+             v.Case("c2/t", "المفاضات جنيف", "a2", "typo", "dropped letter", "c2")]
+    assert v.mistyped_word(cases[2], cases[0]) == "القناة"
+    assert v.mistyped_word(cases[0], cases[0]) is None
+    run = {"c1": ["a0"], "c2": ["a2"], "c1/t": ["a1", "a0"], "c2/t": ["x", "y", "z", "a2"]}
+    [row] = v.typo_split(cases, run, corpus)
+    variant, queries, real, real_ratio, other_ratio, best = row
+    assert (variant, queries, real) == ("dropped letter", 2, 1)
+    assert real_ratio == pytest.approx(0.5) and other_ratio == pytest.approx(0.25)
+    # The non-word typo counts as found first (its canonical rank); the real word stays as typed.
+    assert best == pytest.approx((0.5 + 1.0) / 2)
+
+
 @pytest.mark.slow
 @pytest.mark.shared_data
 def test_variants_quick_runs(tmp_path):
@@ -144,3 +162,4 @@ def test_variants_quick_runs(tmp_path):
     for cls in ("canonical", "article", "hamza", "typo", "quoted"):
         assert f"| {cls} |" in out
     assert "| class | lowest ratio | target ≥ 0.95 |" in out
+    assert "| variant | queries | real-word typos |" in out
