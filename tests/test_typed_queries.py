@@ -118,6 +118,93 @@ def test_a_typo_that_stems_like_another_word_is_corrected(make_index):
     assert results.corrected is None and results.ids == ["actors"]
 
 
+# Words searched quietly (SpellingParams.alternatives, quiet_doubts) ---------
+
+def _quiet(ix, query):
+    return [(c.word, c.suggestion) for c in ix.corrections(query) if c.quiet]
+
+
+def test_the_runner_up_corrections_are_searched_but_not_shown(make_index):
+    # Rule SpellingParams.alternatives: التونية is one edit from التقنية (a
+    # letter replaced) and from التونسية (a letter dropped). The commoner
+    # word is the correction shown; the other is searched quietly beside it.
+    articles = [{"id": f"tech{i}", "headline": f"التقنية الحديثة في المدارس رقم {i}"}
+                for i in range(8)]
+    articles += [{"id": f"tun{i}", "headline": f"الكرة التونسية تستعد للموسم رقم {i}"}
+                 for i in range(2)]
+    ix = make_index(articles)
+    results = ix.search("التونية", limit=20)
+    assert results.corrected == "التقنية"
+    # Found, but never above what "showing results for" names.
+    assert set(results.ids[-2:]) == {"tun0", "tun1"} and len(results.ids) == 10
+    assert _quiet(ix, "التونية") == [("التونية", "التونسية")]
+    alone = make_index(articles, spelling=SpellingParams(alternatives=0))
+    assert not {"tun0", "tun1"} & set(alone.search("التونية", limit=20).ids)
+    assert alone.search("التونية").corrected == "التقنية"
+
+
+def test_a_word_one_edit_from_a_stopword_is_searched_quietly(make_index):
+    # Rule SpellingParams.quiet_doubts: ادمام is أمام (a stopword) with a
+    # letter added, or الدمام with its ل dropped. Which is meant is unsure,
+    # so nothing is shown; the city is searched quietly.
+    articles = [{"id": f"dmm{i}", "headline": f"أمطار على الدمام رقم {i}"} for i in range(3)]
+    articles.append({"id": "other", "headline": "افتتاح معرض الكتاب"})
+    ix = make_index(articles)
+    results = ix.search("ادمام")
+    assert results.corrected is None
+    assert set(results.ids) == {"dmm0", "dmm1", "dmm2"}
+    assert ix.search("ادمام", correct=False).ids == []
+    off = make_index(articles, spelling=SpellingParams(quiet_doubts=False))
+    assert off.search("ادمام").ids == [] and _quiet(off, "ادمام") == []
+
+
+def test_an_unseen_spelling_with_no_commoner_neighbour_is_searched_quietly(make_index):
+    # Rule SpellingParams.quiet_doubts: البحرن (البحرين with its ي dropped)
+    # stems to بحر, the sea, in ten articles; البحرين is in three, too few
+    # to correct to (unseen_ratio 3), but it is searched quietly.
+    articles = [{"id": f"sea{i}", "headline": f"رحلة في البحر رقم {i}"} for i in range(10)]
+    articles += [{"id": f"bh{i}", "headline": f"البحرين تستضيف المؤتمر رقم {i}"}
+                 for i in range(3)]
+    ix = make_index(articles)
+    results = ix.search("البحرن", limit=20)
+    assert results.corrected is None
+    assert {"bh0", "bh1", "bh2"} <= set(results.ids)
+    off = make_index(articles, spelling=SpellingParams(quiet_doubts=False))
+    assert not {"bh0", "bh1", "bh2"} & set(off.search("البحرن", limit=20).ids)
+
+
+def test_a_word_read_behind_a_proclitic_is_corrected_quietly():
+    # Rule SpellingParams.proclitic_ratio: لظافة reads as ل and ظافة, a stem
+    # one article holds but none spells so; لنظافة (ن dropped) has a stem in
+    # ten. Not shown, as the reading may be right; searched quietly.
+    from arsearch.analysis import TermPipeline
+    from arsearch.index.suggest import Speller
+    df = {"ظاف": 1, "لنظاف": 10, "=لنظافه": 10}
+    speller = Speller(TermPipeline(), lambda f, t: df.get(t, 0) if f == "body" else 0)
+    [fix] = speller.corrections("لظافة", rare=True)
+    assert (fix.suggestion, fix.quiet) == ("لنظافة", True)
+    assert speller.suggest("لظافة") is None
+    for params in (SpellingParams(quiet_doubts=False), SpellingParams(proclitic_ratio=20)):
+        speller = Speller(TermPipeline(), lambda f, t: df.get(t, 0) if f == "body" else 0,
+                          params)
+        assert speller.corrections("لظافة", rare=True) == []
+
+
+def test_quiet_corrections_weigh_below_a_shown_one(ix):
+    quiet = Correction(0, 5, "حدايق", "حدائق", quiet=True, weight=0.7)
+    parsed = parse_query("حدايق", ix.pipeline, corrections=[quiet], correction_boost=0.6)
+    typed = {t.text for t in parse_query("حدايق", ix.pipeline).terms}
+    assert {round(t.boost, 6) for t in parsed.terms if t.text not in typed} == {0.42}
+    results = ix.search("حدايق", correct=[quiet])
+    assert results.corrected is None and set(results.ids) == {"novel", "garden"}
+
+
+@pytest.mark.parametrize("weight", [0, -0.5, 1.5, float("nan"), "0.5", True])
+def test_a_given_correction_with_a_bad_weight_is_a_query_error(ix, weight):
+    with pytest.raises(QueryError, match="weight"):
+        ix.search("حدايق", correct=[Correction(0, 5, "حدايق", "حدائق", quiet=True, weight=weight)])
+
+
 def test_given_corrections_are_applied_as_given(ix):
     fix = Correction(0, 5, "حدايق", "حدائق")
     results = ix.search("حدايق", correct=[fix])

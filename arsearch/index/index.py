@@ -572,7 +572,10 @@ class Index:
         word one typing mistake away, each with its correction; and, marked
         ``joined``, pairs of its words that articles write as one word
         (searched as that word too, see
-        :attr:`~arsearch.index.suggest.SpellingParams.joins`).
+        :attr:`~arsearch.index.suggest.SpellingParams.joins`); and, marked
+        ``quiet``, spellings searched but never shown, each weighted
+        ``weight`` times a correction (runner-up corrections, and words
+        that may be typos: :attr:`~arsearch.index.suggest.SpellingParams.alternatives`).
 
         >>> ix = Index()
         >>> _ = ix.add([{"id": "1", "headline": "المفاوضات تبدأ في جنيف"}])

@@ -82,6 +82,11 @@ class Correction:
     word: str
     suggestion: str
     joined: bool = False
+    #: Searched but never shown: a correction nearly as likely as the one
+    #: shown, or the likely correction of a word that may be spelled right.
+    #: Its terms weigh ``weight`` times a shown correction's.
+    quiet: bool = False
+    weight: float = 1.0
 
 
 def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | None:
@@ -96,7 +101,8 @@ def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | No
     >>> apply_corrections("الفيس بوك", [Correction(0, 9, "الفيس بوك", "الفيسبوك", True)]) is None
     True
     """
-    fixes = sorted((c for c in corrections if not c.joined), key=lambda c: -c.start)
+    fixes = sorted((c for c in corrections if not c.joined and not c.quiet),
+                   key=lambda c: -c.start)
     if not fixes:
         return None
     for fix in fixes:
@@ -332,7 +338,7 @@ def parse_query(query: str, pipeline: TermPipeline, *,
                     if fix.word != (query[start:fix.end] if fix.joined else tok.text):
                         continue
                     found = pipeline(fix.suggestion, True)
-                    parsed.terms += [QueryTerm(t, fields, at, correction_boost,
+                    parsed.terms += [QueryTerm(t, fields, at, correction_boost * fix.weight,
                                                t.startswith(EXACT_MARK)) for t in found]
                     if found:
                         used.append(fix)

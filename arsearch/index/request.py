@@ -83,6 +83,11 @@ class SearchRequest:
                                  f"{correct!r}") from None
             if not all(isinstance(c, Correction) for c in correct):
                 raise QueryError("correct must be True, False or a list of Correction objects")
+            for c in correct:
+                if isinstance(c.weight, bool) or not isinstance(c.weight, (int, float)) \
+                        or not 0 < c.weight <= 1:
+                    raise QueryError(f"a correction's weight must be a number above 0 and at "
+                                     f"most 1, got {c.weight!r}")
         if weights is not None:
             try:
                 params = params.with_weights(check_weights(weights))

@@ -204,6 +204,25 @@ class SpellingParams:
     #: one word (الفيس بوك, فيسبوك; عبد الله, عبدالله) are searched as that
     #: word too, weighted ``correction_boost`` (:meth:`Speller.joins`).
     joins: bool = True
+    #: When searching, some words are also searched quietly: not shown as
+    #: corrected, their terms weighted ``quiet_weight`` times a
+    #: correction's. Beside a corrected word, up to ``alternatives`` other
+    #: candidates scoring within ``quiet_margin`` of the best (التونية is
+    #: corrected to التقنية and searched as التونسية too). With
+    #: ``quiet_doubts``, words that may well be typos but are not corrected
+    #: are searched as their best candidates (and alternatives): a known
+    #: stem behind a proclitic that no article spells so (بالور, for بالصور,
+    #: toward a word whose stem is in ``proclitic_ratio`` times as many
+    #: articles), a word one edit from a stopword (ادمام, for الدمام), and a
+    #: spelling no article uses of a known stem with no neighbour
+    #: ``unseen_ratio`` times commoner (البحرن, for البحرين). Chosen on the
+    #: typo variants (a dropped letter 0.792 → 0.854 of the canonical
+    #: queries) and quranqa (0.7 the largest weight that costs it nothing).
+    alternatives: int = 4
+    quiet_margin: float = 4.0
+    quiet_weight: float = 0.7
+    quiet_doubts: bool = True
+    proclitic_ratio: float = 3.0
 
 
 class _Edit(NamedTuple):
@@ -378,12 +397,13 @@ class Speller:
         for start, end, word, fields in words:
             if suspects >= MAX_SUSPECTS:
                 break
-            verdict = self.correct(word, fields, known, rare=rare)
-            if verdict is None:
+            verdict, quiet = self._judge(word, fields, known, rare)
+            if verdict is None and not quiet:
                 continue
             suspects += 1
             if verdict:
                 out.append(Correction(start, end, word, verdict))
+            out += [Correction(start, end, word, q, quiet=True, weight=w) for q, w in quiet]
         if rare and self.params.joins:
             out += self.joins(query, words[:MAX_QUERY_WORDS])
         return out
@@ -502,11 +522,36 @@ class Speller:
         لمغرب, which is more likely المغرب mistyped), two words
         written together (ماهو). (A misspelled stopword, لمادا, is
         recognised by :meth:`correct`.)"""
-        if any(word.startswith(c) and self._known(word[len(c):], fields) for c in PROCLITICS):
-            # Unless it is the article with its alef dropped: لمغرب for المغرب.
-            return not (word.startswith("ل") and self._known("ا" + word, fields, spelled=True))
+        return bool(self._reading(word, fields, spelled=False)[0])
+
+    def _reading(self, word: str, fields: tuple[str, ...], spelled: bool
+                 ) -> tuple[float, set[str]]:
+        """How an unknown ``word`` reads other than as a typo, for
+        :meth:`_explained` and :meth:`_judge`: ``(inf, set())`` when it
+        surely does (a known word behind a proclitic, two stopwords written
+        together), ``(0, set())`` when it does not. With ``spelled``, a
+        known stem behind a proclitic counts as sure only if some article
+        spells the word behind the proclitic so; otherwise the result is
+        the articles of the likeliest such stem and those stems (بالور: ب
+        and الور, whose stem is known but spelled so nowhere)."""
         stop = self.pipeline.query_stopwords
-        return any(word[:i] in stop and word[i:] in stop for i in range(2, len(word) - 1))
+        best, stems = 0.0, set()
+        for c in PROCLITICS:
+            rest = word[len(c):]
+            if not word.startswith(c) or not self._known(rest, fields):
+                continue
+            # Unless it is the article with its alef dropped: لمغرب for المغرب.
+            if word.startswith("ل") and self._known("ا" + word, fields, spelled=True):
+                return 0.0, set()
+            found = self._stem(rest)
+            if found is None or not spelled or self._known(rest, fields, spelled=True):
+                return math.inf, set()
+            stems.add(found[0])
+            best = max(best, self.frequency(found[0], fields))
+        if best:
+            return best, stems
+        return (math.inf if any(word[:i] in stop and word[i:] in stop
+                                for i in range(2, len(word) - 1)) else 0.0), set()
 
     def _candidates(self, edits: dict[str, tuple[float, _Edit]], own_stem: str,
                     fields: tuple[str, ...]
@@ -570,61 +615,94 @@ class Speller:
         too, and is corrected only toward a word ``rare_ratio`` times
         commoner (``None`` otherwise); so is a known stem that no article
         spells this way, toward a stem ``unseen_ratio`` times commoner."""
+        return self._judge(word, fields, known, rare)[0]
+
+    def _judge(self, word: str, fields: tuple[str, ...],
+               known: dict[str, tuple[str, ...]] | None, rare: bool
+               ) -> tuple[str | None, list[tuple[str, float]]]:
+        """:meth:`correct`'s verdict on one word, and the spellings to search
+        quietly beside it with their weights (``SpellingParams.alternatives``
+        and ``quiet_doubts``; only with ``rare``, which searching sets)."""
         p = self.params
         normalized = self.pipeline.normalizer(word)
         latin = normalized.isascii()
         if latin:
             if not normalized.isalpha():
-                return None
+                return None, []
             normalized = normalized.lower()
         elif not all("\u0621" <= ch <= "\u06FF" for ch in normalized):
-            return None  # neither Arabic nor Latin letters: no alphabet to edit with
+            return None, []  # neither Arabic nor Latin letters: no alphabet to edit with
         if not (p.min_letters <= len(normalized) <= MAX_WORD_LETTERS) or " " in normalized:
-            return None
+            return None, []
         own = self._stem(normalized)
         if own is None:
-            return None
+            return None, []
         own_df = self.frequency(own[0], fields)
         # The word's own spelling is searched too (its exact form), so its
         # postings are read anyway: count from them, as for its stem.
         unseen = bool(rare and own_df and p.unseen_ratio
                       and not self.frequency(own[1], fields, word=True))
         if own_df and not (rare and own_df <= p.rare_df) and not unseen:
-            return None
-        if self._explained(normalized, fields):
-            return None
+            return None, []
+        doubts = bool(rare and p.quiet_doubts)
+        reading, read_stems = self._reading(normalized, fields, doubts and p.proclitic_ratio > 0)
+        if reading == math.inf:
+            return None, []
         if p.variants and (unseen or not own_df) and any(
                 self._known(v, fields, spelled=unseen) for v in spelling_variants(normalized)):
-            return None  # another spelling of the word, which search finds (مسئول, مسؤول)
+            return None, []  # another spelling of the word, which search finds (مسئول, مسؤول)
         if not own_df and not latin:
             at = self._article_split(normalized, fields)
             if at is not None:
                 return respell(word, _Edit("insert", at, " "),
-                               f"{normalized[:at]} {normalized[at:]}", self.pipeline.normalizer)
+                               f"{normalized[:at]} {normalized[at:]}", self.pipeline.normalizer), []
         alphabet = LATIN_LETTERS if latin else self._alphabet
         others = {k: v for k, v in (known or {}).items() if k != own[0]}
         context = self._context(others) if self._documents is not None else []
         edits = single_edits(normalized, alphabet, p.costs)
         stop = self.pipeline.query_stopwords
-        if any(candidate in stop for candidate in edits):
-            return None  # a misspelled stopword, which search drops anyway
-        best: tuple[float, float, str, _Edit] | None = None
+        # One edit from a stopword: usually that stopword mistyped (الدي).
+        doubtful = any(candidate in stop for candidate in edits)
+        if doubtful and not doubts:
+            return None, []  # a misspelled stopword, which search drops anyway
+        scored: list[tuple[float, float, str, _Edit, int]] = []
+        weak: list[tuple[float, float, str, _Edit, int]] = []
         for candidate, cost, edit, found in self._candidates(edits, own[0], fields):
             df = self.frequency(found[1], fields)
             ratio = p.unseen_ratio if unseen else p.rare_ratio
-            if df < p.min_df or own_df and self.frequency(found[0], fields) < ratio * own_df:
+            if df < p.min_df:
+                continue
+            commoner = not own_df or self.frequency(found[0], fields) >= ratio * own_df
+            if not commoner and not (unseen and doubts):
                 continue
             if len(fields) > 1 and not self._in_articles(found[1], fields, p.min_df):
+                continue
+            if reading and (found[0] in read_stems
+                            or self.frequency(found[0], fields) < p.proclitic_ratio * reading):
                 continue
             score = math.log(df) - p.cost_weight * cost
             if context:
                 score += p.context_weight * self._fit(found[0], fields, context)
-            key = (-score, cost, candidate, edit)
-            if best is None or key[:3] < best[:3]:
-                best = key
-        if best is None:
-            return None if own_df else ""
-        return respell(word, best[3], best[2], self.pipeline.normalizer)
+            (scored if commoner else weak).append((-score, cost, candidate, edit, df))
+        if not scored and weak:
+            scored, doubtful = weak, True  # no neighbour commoner enough to correct to
+        if not scored:
+            return (None if own_df or reading else ""), []
+        scored.sort(key=lambda k: k[:3])
+        best = scored[0]
+        fix = respell(word, best[3], best[2], self.pipeline.normalizer)
+        runners_up = [k for k in scored[1:1 + p.alternatives] if k[0] <= best[0] + p.quiet_margin] \
+            if rare else []
+        if reading or doubtful:  # searched, never shown
+            return None, [(respell(word, k[3], k[2], self.pipeline.normalizer), p.quiet_weight)
+                          for k in [best, *runners_up]]
+        # A rarer runner-up weighs no more than the correction shown (by
+        # BM25's idf), so the results lead with what "showing results for"
+        # names.
+        n = self.doc_count
+        idf = lambda df: math.log1p((n - min(df, n) + 0.5) / (min(df, n) + 0.5))  # noqa: E731
+        return fix, [(respell(word, k[3], k[2], self.pipeline.normalizer),
+                      p.quiet_weight * min(1.0, idf(best[4]) / idf(k[4]))) for k in runners_up]
 
 
 __all__ = ["CONFUSABLE", "Correction", "EditCosts", "KEYBOARD_ROWS", "SpellingParams", "Speller",
