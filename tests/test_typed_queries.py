@@ -190,6 +190,23 @@ def test_a_word_read_behind_a_proclitic_is_corrected_quietly():
         assert speller.corrections("لظافة", rare=True) == []
 
 
+def test_a_form_the_lexicon_lists_is_never_a_suspect():
+    # أيلول (September, Levantine) is a lexicon form of the month's term,
+    # which 40 articles hold; none spells أيلول itself. It is a word, not a
+    # typo: neither corrected nor searched quietly as ايلوك, one edit away.
+    from arsearch.analysis import TermPipeline
+    from arsearch.index.suggest import Speller
+    df = {"سبتمبر": 40, "=سبتمبر": 40, "ايل": 5, "=ايلوك": 5}
+    speller = Speller(TermPipeline(), lambda f, t: df.get(t, 0) if f == "body" else 0)
+    assert speller.corrections("أيلول", rare=True) == []
+    # A spelling no article uses of a stem outside the lexicon is searched
+    # quietly, with the same figures: البحرن (بحر, the sea) as البحرين.
+    df = {"بحر": 40, "=البحر": 40, "البحرين": 5, "=البحرين": 5}
+    speller = Speller(TermPipeline(), lambda f, t: df.get(t, 0) if f == "body" else 0)
+    assert [(c.suggestion, c.quiet) for c in speller.corrections("البحرن", rare=True)] \
+        == [("البحرين", True)]
+
+
 def test_quiet_corrections_weigh_below_a_shown_one(ix):
     quiet = Correction(0, 5, "حدايق", "حدائق", quiet=True, weight=0.7)
     parsed = parse_query("حدايق", ix.pipeline, corrections=[quiet], correction_boost=0.6)

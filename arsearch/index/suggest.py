@@ -644,6 +644,10 @@ class Speller:
                       and not self.frequency(own[1], fields, word=True))
         if own_df and not (rare and own_df <= p.rare_df) and not unseen:
             return None, []
+        lexicon = self.pipeline.lexicon
+        if unseen and lexicon is not None and (lexicon.get(normalized, word) is not None
+                                               or lexicon.singular(normalized) is not None):
+            return None, []  # a form the lexicon lists (البحرينيون), spelled in an article or not
         doubts = bool(rare and p.quiet_doubts)
         reading, read_stems = self._reading(normalized, fields, doubts and p.proclitic_ratio > 0)
         if reading == math.inf:
