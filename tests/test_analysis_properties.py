@@ -203,6 +203,9 @@ def test_normalize_is_idempotent(text):
 
 @PROPERTY_SETTINGS
 @given(st.one_of(composing, texts), st.lists(st.sampled_from(RULE_ORDER), unique=True))
+# Found by this test in CI: ZWSP deleted, ا + madda composes to آ, the alef
+# rule folds it back to ا and bares the second madda, which composes again.
+@example("\u0627\u200b\u0316\u0653\u0653", ["nfkc", "alef", "format_controls"])
 def test_any_subset_of_steps_is_idempotent(text, steps):
     n = ArabicNormalizer(steps=steps)
     once = n(text)

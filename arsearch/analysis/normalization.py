@@ -134,8 +134,10 @@ class ArabicNormalizer:
         text = text.translate(self._table)
         # Deleting a mark or an invisible control can leave a letter next to
         # a combining mark it composes with (e, ZWSP, U+0301): run NFKC and
-        # the table once more, so that normalizing twice changes nothing.
-        if not unicodedata.is_normalized("NFKC", text):
+        # the table again, so that normalizing twice changes nothing. The
+        # table can undo a composition (آ → ا) and bare the next mark, so
+        # repeat until stable; each round composes, so the text shrinks.
+        while not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text).translate(self._table)
         return text
 
