@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import arsearch
+
+# Property tests draw the same examples on every run, so a run cannot fail
+# on a case the previous run never drew. HYPOTHESIS_PROFILE=explore draws
+# fresh ones (turn what it finds into an @example).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
