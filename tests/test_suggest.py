@@ -257,6 +257,17 @@ def test_a_bad_spelling_setting_is_a_settings_error():
         arsearch.Index(spelling={"min_df": 1})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("setting", [
+    {"min_df": -1}, {"min_letters": 2.5}, {"alternatives": True}, {"rare_df": "2"},
+    {"cost_weight": -1.0}, {"unseen_ratio": float("nan")}, {"quiet_margin": float("inf")},
+    {"correction_boost": 0}, {"correction_boost": 1.5}, {"quiet_weight": -0.7},
+    {"quiet_doubts": "yes"}, {"joins": 1}, {"costs": None}])
+def test_a_spelling_setting_out_of_range_is_a_settings_error(setting):
+    name = next(iter(setting))
+    with pytest.raises(arsearch.SettingsError, match=f"SpellingParams.{name} must be"):
+        SpellingParams(**setting)
+
+
 # Bad input -----------------------------------------------------------------
 
 @pytest.mark.parametrize("query", [None, 5, b"\xd8\xa8", ["المستسفى"], object()])

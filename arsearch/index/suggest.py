@@ -44,6 +44,7 @@ import numpy as np
 
 from ..analysis import TermPipeline, tokenize
 from ..analysis.pipeline import EXACT_MARK
+from ..errors import SettingsError
 from .query import Correction, apply_corrections, query_items, spelling_variants
 
 #: Rows of the standard Arabic (101) keyboard, as normalized letters; a space
@@ -223,6 +224,32 @@ class SpellingParams:
     quiet_weight: float = 0.7
     quiet_doubts: bool = True
     proclitic_ratio: float = 3.0
+
+    def __post_init__(self) -> None:
+        def bad(name: str, what: str) -> SettingsError:
+            return SettingsError(f"SpellingParams.{name} must be {what}, "
+                                 f"got {getattr(self, name)!r}")
+
+        def number(value: object) -> bool:
+            return isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and math.isfinite(value)
+
+        for name in ("min_df", "min_letters", "rare_df", "alternatives"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise bad(name, "a whole number of 0 or more")
+        for name in ("cost_weight", "context_weight", "rare_ratio", "unseen_ratio",
+                     "quiet_margin", "proclitic_ratio"):
+            if not number(getattr(self, name)) or getattr(self, name) < 0:
+                raise bad(name, "a number of 0 or more")
+        for name in ("correction_boost", "quiet_weight"):
+            if not number(getattr(self, name)) or not 0 < getattr(self, name) <= 1:
+                raise bad(name, "a number above 0 and at most 1")
+        for name in ("variants", "joins", "quiet_doubts"):
+            if not isinstance(getattr(self, name), bool):
+                raise bad(name, "True or False")
+        if not isinstance(self.costs, EditCosts):
+            raise bad("costs", "an EditCosts")
 
 
 class _Edit(NamedTuple):
