@@ -96,9 +96,12 @@ def apply_corrections(query: str, corrections: Iterable[Correction]) -> str | No
     >>> apply_corrections("مفاوضاث جنيف", [Correction(0, 7, "مفاوضاث", "مفاوضات")])
     'مفاوضات جنيف'
 
-    Joined words are searched beside the words as typed, which stay:
+    Joined words are searched beside the words as typed, which stay, and
+    quiet spellings are never shown:
 
     >>> apply_corrections("الفيس بوك", [Correction(0, 9, "الفيس بوك", "الفيسبوك", True)]) is None
+    True
+    >>> apply_corrections("ادمام", [Correction(0, 5, "ادمام", "الدمام", quiet=True)]) is None
     True
     """
     fixes = sorted((c for c in corrections if not c.joined and not c.quiet),

@@ -200,9 +200,18 @@ class CollectionStats:
         return self.doc_frequencies.get(key, 0)
 
     def idf(self, df: int) -> float:
-        """Lucene's BM25 idf: never negative, even for words in most documents."""
-        n = max(self.doc_count, 1)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return bm25_idf(df, self.doc_count)
+
+
+def bm25_idf(df: int, doc_count: int) -> float:
+    """Lucene's BM25 idf of a term in ``df`` of ``doc_count`` documents:
+    never negative, even for words in most documents.
+
+    >>> round(bm25_idf(1, 100), 3), round(bm25_idf(100, 100), 3)
+    (4.21, 0.005)
+    """
+    n = max(doc_count, 1)
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 def term_key(term: QueryTerm) -> TermKey:
@@ -335,8 +344,7 @@ class Ranker:
                                {f: self.source.field_length(f) for f in TEXT_FIELDS}, dfs)
 
     def idf(self, df: int) -> float:
-        # Lucene's BM25 idf: never negative, even for words in most documents.
-        return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
+        return bm25_idf(df, self.doc_count)
 
     # Scoring -----------------------------------------------------------
 

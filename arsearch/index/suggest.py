@@ -46,6 +46,7 @@ from ..analysis import TermPipeline, tokenize
 from ..analysis.pipeline import EXACT_MARK
 from ..errors import SettingsError
 from .query import Correction, apply_corrections, query_items, spelling_variants
+from .ranking import bm25_idf
 
 #: Rows of the standard Arabic (101) keyboard, as normalized letters; a space
 #: stands for the لا key. Keys next to each other (in a row, or touching in
@@ -693,9 +694,10 @@ class Speller:
         edits = single_edits(normalized, alphabet, p.costs)
         stop = self.pipeline.query_stopwords
         # One edit from a stopword: usually that stopword mistyped (الدي).
-        doubtful = any(candidate in stop for candidate in edits)
-        if doubtful and not doubts:
+        near_stopword = any(candidate in stop for candidate in edits)
+        if near_stopword and not doubts:
             return None, []  # a misspelled stopword, which search drops anyway
+        quiet_only = bool(reading) or near_stopword
         scored: list[tuple[float, float, str, _Edit, int]] = []
         weak: list[tuple[float, float, str, _Edit, int]] = []
         for candidate, cost, edit, found in self._candidates(edits, own[0], fields):
@@ -716,7 +718,7 @@ class Speller:
                 score += p.context_weight * self._fit(found[0], fields, context)
             (scored if commoner else weak).append((-score, cost, candidate, edit, df))
         if not scored and weak:
-            scored, doubtful = weak, True  # no neighbour commoner enough to correct to
+            scored, quiet_only = weak, True  # no neighbour commoner enough to correct to
         if not scored:
             return (None if own_df or reading else ""), []
         scored.sort(key=lambda k: k[:3])
@@ -724,16 +726,17 @@ class Speller:
         fix = respell(word, best[3], best[2], self.pipeline.normalizer)
         runners_up = [k for k in scored[1:1 + p.alternatives] if k[0] <= best[0] + p.quiet_margin] \
             if rare else []
-        if reading or doubtful:  # searched, never shown
+        if quiet_only:  # searched, never shown
             return None, [(respell(word, k[3], k[2], self.pipeline.normalizer), p.quiet_weight)
                           for k in [best, *runners_up]]
         # A rarer runner-up weighs no more than the correction shown (by
         # BM25's idf), so the results lead with what "showing results for"
-        # names.
+        # names. (A frequency counts each field: at most every article.)
         n = self.doc_count
-        idf = lambda df: math.log1p((n - min(df, n) + 0.5) / (min(df, n) + 0.5))  # noqa: E731
+        shown = bm25_idf(min(best[4], n), n)
         return fix, [(respell(word, k[3], k[2], self.pipeline.normalizer),
-                      p.quiet_weight * min(1.0, idf(best[4]) / idf(k[4]))) for k in runners_up]
+                      p.quiet_weight * min(1.0, shown / bm25_idf(min(k[4], n), n)))
+                     for k in runners_up]
 
 
 __all__ = ["CONFUSABLE", "Correction", "EditCosts", "KEYBOARD_ROWS", "SpellingParams", "Speller",
