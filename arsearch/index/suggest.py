@@ -544,24 +544,18 @@ class Speller:
         found = self._stem(word)
         return found is not None and self.frequency(found[spelled], fields) > 0
 
-    def _explained(self, word: str, fields: tuple[str, ...]) -> bool:
-        """Whether an unknown ``word`` reads as something other than a typo:
-        a known word behind a proclitic the stemmer left (لعمان, but not
-        لمغرب, which is more likely المغرب mistyped), two words
-        written together (ماهو). (A misspelled stopword, لمادا, is
-        recognised by :meth:`correct`.)"""
-        return bool(self._reading(word, fields, spelled=False)[0])
-
     def _reading(self, word: str, fields: tuple[str, ...], spelled: bool
                  ) -> tuple[float, set[str]]:
         """How an unknown ``word`` reads other than as a typo, for
-        :meth:`_explained` and :meth:`_judge`: ``(inf, set())`` when it
-        surely does (a known word behind a proclitic, two stopwords written
-        together), ``(0, set())`` when it does not. With ``spelled``, a
-        known stem behind a proclitic counts as sure only if some article
-        spells the word behind the proclitic so; otherwise the result is
-        the articles of the likeliest such stem and those stems (بالور: ب
-        and الور, whose stem is known but spelled so nowhere)."""
+        :meth:`_judge`: ``(inf, set())`` when it surely does (a known word
+        behind a proclitic the stemmer left, لعمان, but not لمغرب, which is
+        more likely المغرب mistyped; two stopwords written together, ماهو),
+        ``(0, set())`` when it does not. With ``spelled``, a known stem
+        behind a proclitic counts as sure only if some article spells the
+        word behind the proclitic so; otherwise the result is the articles
+        of the likeliest such stem and those stems (بالور: ب and الور, whose
+        stem is known but spelled so nowhere). (A misspelled stopword, لمادا,
+        is recognised by :meth:`_judge`.)"""
         stop = self.pipeline.query_stopwords
         best, stems = 0.0, set()
         for c in PROCLITICS:
